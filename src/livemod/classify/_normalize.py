@@ -1,0 +1,108 @@
+"""Text normalisation that remembers where every character came from.
+
+The rules match on a canonical form of the utterance: Simplified characters,
+half-width, lower case, no spaces or punctuation, and Chinese numerals turned
+into digits where they count something ("原价三百九十九" -> "原价399",
+"扣一" -> "扣1"). ``index[i]`` is the position in the original text of
+canonical character ``i``, so a match is reported on what Whisper wrote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_NUMERAL = "零〇一二两三四五六七八九十百千万亿"
+_DIGIT_START = "零〇一二两三四五六七八九十"
+_RUN = re.compile(f"[{_NUMERAL}]+")
+# A lone numeral is a number only next to what counts or prices it; elsewhere
+# "一" is part of a word (一定, 唯一, 一样) and must stay.
+_UNIT_AFTER = set("块元毛角分天周月年个瓶单件盒斤次折倍号岁克支片粒袋箱套份人秒比")
+_CUE_BEFORE = set("价要扣减第比块元毛只送卖")
+
+
+@lru_cache(maxsize=1)
+def _opencc() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=8192)
+def _canon_char(ch: str) -> str:
+    """One character in canonical form, or '' when it carries no meaning for matching."""
+    ch = unicodedata.normalize("NFKC", ch)
+    if not ch:
+        return ""
+    if len(ch) == 1 and ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"):
+        # Character by character, so the mapping back stays one to one.
+        return str(_opencc().convert(ch))
+    cat = unicodedata.category(ch[0])
+    if cat[0] in "PZC" or (cat[0] == "S" and ch not in "%¥$+:"):
+        return ""
+    return ch.lower()
+
+
+@lru_cache(maxsize=4096)
+def _numeral(run: str) -> str | None:
+    import cn2an
+
+    try:
+        value = cn2an.cn2an(run, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    original: str
+    text: str
+    index: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text that canonical ``text[start:end]`` came from."""
+        if not self.index or start >= end:
+            return (0, 0)
+        return self.index[start], self.index[end - 1] + 1
+
+
+def normalize(text: str) -> Normalized:
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        for c in _canon_char(ch):
+            chars.append(c)
+            index.append(i)
+    flat = "".join(chars)
+    out: list[str] = []
+    out_index: list[int] = []
+    pos = 0
+    for m in _RUN.finditer(flat):
+        run, a, b = m.group(), m.start(), m.end()
+        before = flat[a - 1] if a > 0 else ""
+        after = flat[b] if b < len(flat) else ""
+        digits: str | None = None
+        if run[0] in _DIGIT_START and (len(run) >= 2 or after in _UNIT_AFTER or before in _CUE_BEFORE):
+            digits = _numeral(run)
+        if digits is None:
+            continue
+        out.extend(flat[pos:a])
+        out_index.extend(index[pos:a])
+        last = len(digits) - 1
+        for k, d in enumerate(digits):
+            # Spread the digits over the run so the first and last land on its ends.
+            out.append(d)
+            out_index.append(index[a + (k * (len(run) - 1) // last if last else 0)])
+        pos = b
+    out.extend(flat[pos:])
+    out_index.extend(index[pos:])
+    return Normalized(text, "".join(out), tuple(out_index))
+
+
+__all__ = ["Normalized", "normalize"]

@@ -1,0 +1,190 @@
+"""The rules engine: one pass of Aho-Corasick automata, then the policy's regexes.
+
+Lexicon terms from every subtype go into one automaton over canonical text and
+two over its pinyin (see :mod:`._pinyin`), so the cost of a lookup does not
+grow with the size of the lexicon. Structural claims that a word list cannot
+express ("原价399 ... 今天69") are the policy's regular expressions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from livemod.classify import _pinyin
+from livemod.classify._normalize import Normalized, normalize
+from livemod.classify._policy import Policy, Subtype, load_policy
+
+SCORE_EXACT = 1.0
+SCORE_TONED = 0.9
+SCORE_FUZZY = 0.8
+_FUZZY_MIN_HAN = 3
+_NEGATION_LOOKBACK = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One suspected violation inside one utterance; offsets are into the original text."""
+
+    category: str
+    subtype: str
+    start: int
+    end: int
+    matched: str
+    rule: str
+    severity: str
+    legal_basis: str
+    suggestion: str
+    score: float = SCORE_EXACT
+    source: str = "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    subtype: str
+    start: int  # canonical offsets
+    end: int
+    rule: str
+    score: float
+
+
+def _han_count(s: str) -> int:
+    return sum(1 for c in s if "\u3400" <= c <= "\u9fff")
+
+
+class RuleEngine:
+    """Classifies utterances with a :class:`Policy`; safe to share between threads."""
+
+    name = "rules"
+
+    def __init__(self, policy: Policy | None = None) -> None:
+        self.policy = policy or load_policy()
+        self._chars = ahocorasick.Automaton()
+        self._fuzzy = ahocorasick.Automaton()
+        self._toned = ahocorasick.Automaton()
+        entries: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        fuzzy: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        toned: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        for st in self.policy.subtypes.values():
+            for term in st.terms:
+                canon = normalize(term).text
+                if not canon:
+                    continue
+                entries[canon].append((st.key, term))
+                if _han_count(canon) >= _FUZZY_MIN_HAN:
+                    fuzzy[_pinyin.key(canon, "fuzzy")].append((st.key, term, len(canon)))
+            for term in st.sound_alike:
+                canon = normalize(term).text
+                toned[_pinyin.key(canon, "toned")].append((st.key, term, len(canon)))
+        for k, v in entries.items():
+            self._chars.add_word(k, (len(k), v))
+        for k, w in fuzzy.items():
+            self._fuzzy.add_word(k, (len(k), w))
+        for k, w in toned.items():
+            self._toned.add_word(k, (len(k), w))
+        for a in (self._chars, self._fuzzy, self._toned):
+            if len(a):
+                a.make_automaton()
+
+    def classify(self, text: str) -> list[Match]:
+        norm = normalize(text)
+        if not norm.text:
+            return []
+        hits = list(self._lexicon_hits(norm.text))
+        hits += self._pinyin_hits(norm.text, "fuzzy", self._fuzzy, SCORE_FUZZY)
+        hits += self._pinyin_hits(norm.text, "toned", self._toned, SCORE_TONED)
+        hits += self._pattern_hits(norm.text)
+        kept = [h for h in hits if not self._excused(h, norm.text)]
+        return self._merge(kept, norm)
+
+    def classify_many(self, texts: Iterable[str]) -> list[list[Match]]:
+        return [self.classify(t) for t in texts]
+
+    def _lexicon_hits(self, text: str) -> Iterable[_Hit]:
+        if not len(self._chars):
+            return
+        for end, (length, entries) in self._chars.iter(text):
+            for key, term in entries:
+                yield _Hit(key, end - length + 1, end + 1, f"{key}:term:{term}", SCORE_EXACT)
+
+    def _pinyin_hits(
+        self, text: str, style: str, automaton: ahocorasick.Automaton, score: float
+    ) -> list[_Hit]:
+        if not len(automaton):
+            return []
+        keyed = _pinyin.key(text, style)
+        starts = {s: i for i, s in enumerate(_pinyin.char_starts(text, style))}
+        out = []
+        for end, (length, entries) in automaton.iter(keyed):
+            first = starts.get(end - length + 2)
+            if first is None:
+                continue
+            for key, term, n_chars in entries:
+                out.append(_Hit(key, first, first + n_chars, f"{key}:{style}-pinyin:{term}", score))
+        return out
+
+    def _pattern_hits(self, text: str) -> list[_Hit]:
+        out = []
+        for st in self.policy.subtypes.values():
+            for i, pat in enumerate(st.patterns):
+                for m in pat.finditer(text):
+                    if m.end() > m.start():
+                        out.append(_Hit(st.key, m.start(), m.end(), f"{st.key}:pattern:{i}", SCORE_EXACT))
+        return out
+
+    def _excused(self, hit: _Hit, text: str) -> bool:
+        st = self.policy.subtypes[hit.subtype]
+        if any(p.search(text) for p in st.unless):
+            return True
+        for p in st.exceptions:
+            for m in p.finditer(text):
+                if m.start() < hit.end and hit.start < m.end():
+                    return True
+        if st.negatable:
+            before = text[max(0, hit.start - _NEGATION_LOOKBACK) : hit.start]
+            if self.policy.negation.search(before):
+                return True
+        return False
+
+    def _merge(self, hits: list[_Hit], norm: Normalized) -> list[Match]:
+        by_subtype: dict[str, list[_Hit]] = defaultdict(list)
+        for h in hits:
+            by_subtype[h.subtype].append(h)
+        out: list[Match] = []
+        for key, group in by_subtype.items():
+            st: Subtype = self.policy.subtypes[key]
+            # One finding per subtype and utterance: a moderator decides the
+            # claim once, however many of its phrases the anchor used.
+            group.sort(key=lambda h: (h.start, -h.end))
+            a = min(h.start for h in group)
+            b = max(h.end for h in group)
+            best = max(group, key=lambda h: (h.score, h.end - h.start))
+            pieces: list[str] = []
+            for h in group:
+                s, e = norm.original_span(h.start, h.end)
+                piece = norm.original[s:e]
+                if not any(piece in p for p in pieces):
+                    pieces = [p for p in pieces if p not in piece] + [piece]
+            s, e = norm.original_span(a, b)
+            out.append(
+                Match(
+                    category=st.category,
+                    subtype=st.name,
+                    start=s,
+                    end=e,
+                    matched=" … ".join(pieces),
+                    rule=best.rule,
+                    severity=st.severity,
+                    legal_basis=st.legal_basis,
+                    suggestion=st.suggestion,
+                    score=best.score,
+                )
+            )
+        out.sort(key=lambda m: (m.start, m.category, m.subtype))
+        return out
+
+
+__all__ = ["Match", "RuleEngine"]

@@ -1,0 +1,468 @@
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from livemod.cli._logging import setup_logging, stderr
+from livemod.config import Settings, get_settings
+
+log = logging.getLogger("livemod")
+
+app = typer.Typer(
+    name="livemod",
+    help=(
+        "Real-time compliance moderation for live-stream commerce (直播带货).\n\n"
+        "livemod listens to a live-selling room, transcribes the anchor with Whisper and flags "
+        "false advertising, unclear pricing and prohibited products, with the legal basis and "
+        "a compliant rewording, into a review queue for moderators.\n\n"
+        "Settings come from LIVEMOD_* environment variables: LIVEMOD_DATA_DIR (clips, spool, "
+        "the SQLite file), LIVEMOD_DATABASE_URL (any SQLAlchemy URL), LIVEMOD_MODEL ('base' is "
+        "the bundled Whisper base; or a model directory or hub id such as large-v3), "
+        "LIVEMOD_DEVICE (auto, cpu, cuda), LIVEMOD_LANGUAGE (zh, or auto)."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+tokens_app = typer.Typer(
+    help="Make, list and revoke API tokens (worker, moderator, admin).", no_args_is_help=True
+)
+app.add_typer(tokens_app, name="tokens")
+
+Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log detail (-vv for debug).")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # a bad LIVEMOD_* value: say which
+        raise fail(f"bad settings: {exc}", 2) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    verbose: Verbose = 0,
+) -> None:
+    """Run the review API (OpenAPI docs at /docs). Uses LIVEMOD_DATABASE_URL, SQLite by default."""
+    setup_logging(verbose)
+    import uvicorn
+
+    from livemod.review import create_app
+
+    settings = _settings()
+    log.info("review API on http://%s:%d (database %s)", host, port, _safe_url(settings.database_url))
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _pipeline(settings: Settings, room: str, *, keep_clips: bool = True) -> Any:
+    from livemod.asr import Transcriber, TranscriberOptions
+    from livemod.classify import RuleEngine
+    from livemod.ingest import VadOptions
+    from livemod.pipeline import Pipeline
+
+    transcriber = Transcriber(
+        TranscriberOptions(
+            model=settings.model,
+            cache_dir=settings.cache_dir,
+            device=settings.device,
+            compute_type=settings.compute_type,
+            cpu_threads=settings.cpu_threads,
+            language=settings.language,
+            beam_size=settings.beam_size,
+            no_speech_threshold=settings.no_speech_threshold,
+            log_prob_threshold=settings.log_prob_threshold,
+            compression_ratio_threshold=settings.compression_ratio_threshold,
+        )
+    )
+    vad = VadOptions(
+        threshold=settings.vad_threshold,
+        min_silence_ms=settings.min_silence_ms,
+        max_segment_ms=settings.max_segment_ms,
+        min_speech_ms=settings.min_speech_ms,
+        speech_pad_ms=settings.speech_pad_ms,
+    )
+    return Pipeline(
+        transcriber,
+        RuleEngine(),
+        room_id=room,
+        clips_dir=settings.clips_dir if keep_clips else None,
+        clip_format=settings.clip_format,
+        vad=vad,
+        context_ms=settings.context_ms,
+    )
+
+
+def _fmt_ms(ms: int) -> str:
+    s, milli = divmod(ms, 1000)
+    m, s = divmod(s, 60)
+    h, m = divmod(m, 60)
+    return f"{h:d}:{m:02d}:{s:02d}.{milli // 100}" if h else f"{m:02d}:{s:02d}.{milli // 100}"
+
+
+@app.command()
+def scan(
+    source: Annotated[str, typer.Argument(help="A recording (any format ffmpeg reads) or a stream URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per finding on stdout.")] = False,
+    room: Annotated[str, typer.Option(help="Room id recorded with the findings.")] = "local",
+    verbose: Verbose = 0,
+) -> None:
+    """Process a recording to its end and print its findings.
+
+    With --json each finding is one line: start_ms, end_ms, category, subtype, text,
+    severity, legal_basis, rule (and more). Otherwise a readable table, with a progress
+    bar on long recordings. Evidence clips are kept under LIVEMOD_DATA_DIR/clips.
+    """
+    setup_logging(verbose, quiet=verbose == 0)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from livemod.ingest import FfmpegSource, SourceError, probe_duration_ms
+
+    settings = _settings()
+    try:
+        src = FfmpegSource(source, room, timeout_s=settings.stream_timeout_s)
+    except SourceError as exc:
+        raise fail(str(exc)) from exc
+    duration = probe_duration_ms(source)
+    pipe = _pipeline(settings, room)
+    rows: list[Any] = []
+    progress = Progress(
+        TextColumn("[bold]scanning[/]"),
+        BarColumn(),
+        TextColumn("{task.fields[pos]}"),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal or duration is None,
+    )
+    error: str | None = None
+    with progress:
+        task = progress.add_task("scan", total=duration or 1, pos="")
+
+        def on_progress(ms: int) -> None:
+            progress.update(task, completed=ms, pos=f"{_fmt_ms(ms)} / {_fmt_ms(duration or 0)}")
+
+        try:
+            for f in pipe.run(src, on_progress):
+                rows.append(f)
+                if as_json:
+                    out = f.to_dict()
+                    out.pop("context", None)
+                    out["clip"] = f.clip_path
+                    sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+                    sys.stdout.flush()
+        except SourceError as exc:
+            error = str(exc)
+        except KeyboardInterrupt:
+            error = "interrupted"
+    stats = pipe.stats
+    if not as_json:
+        table = Table(title=f"{len(rows)} finding(s) in {source}", show_lines=True)
+        for col in ("time", "category / subtype", "severity", "what was said", "legal basis"):
+            table.add_column(col, overflow="fold")
+        for f in rows:
+            table.add_row(
+                f"{_fmt_ms(f.start_ms)}–{_fmt_ms(f.end_ms)}",
+                f"{f.category}\n{f.subtype}",
+                f.severity,
+                f"{f.text}\n[bold]→ {f.matched}[/]",
+                f.legal_basis.split("：")[0],
+            )
+        from rich.console import Console
+
+        Console().print(table)
+    asr = pipe.transcriber.stats
+    stderr.print(
+        f"{_fmt_ms(stats.audio_ms)} of audio, {stats.segments} speech segment(s), "
+        f"{stats.findings} finding(s); ASR real-time factor {asr.real_time_factor:.2f}",
+        highlight=False,
+    )
+    if error:
+        raise fail(f"{error} (the {len(rows)} finding(s) above were found before it)")
+
+
+@app.command()
+def classify(verbose: Verbose = 0) -> None:
+    """Classify UTF-8 lines from stdin: one JSON line out per line in.
+
+    Example: echo "原价三百九十九今天只要六十九" | livemod classify
+    """
+    setup_logging(verbose, quiet=verbose == 0)
+    from livemod.classify import RuleEngine
+
+    engine = RuleEngine()
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        findings = [
+            {
+                "category": m.category,
+                "subtype": m.subtype,
+                "span": [m.start, m.end],
+                "matched": m.matched,
+                "severity": m.severity,
+                "legal_basis": m.legal_basis,
+                "rule": m.rule,
+                "suggestion": m.suggestion,
+                "score": m.score,
+                "source": m.source,
+            }
+            for m in engine.classify(text)
+        ]
+        sys.stdout.write(json.dumps({"text": text, "findings": findings}, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+def run_watch(
+    settings: Settings,
+    source: str,
+    room: str,
+    server: str,
+    token: str,
+    realtime: bool,
+    on_delivered: Any = None,
+    stop: threading.Event | None = None,
+) -> int:
+    """The body of ``watch``, shared with ``demo``; returns the exit code."""
+    from livemod.ingest import FfmpegSource, SourceError
+    from livemod.pipeline import ReviewSink
+    from livemod.review import ReviewClient, ReviewError
+    from livemod.review._client import ServerUnavailable
+    from livemod.store import Spool
+
+    client = ReviewClient(server, token, retries=settings.post_retries)
+    try:
+        client.put_room(room, status="live", source=source, status_detail="")
+    except ReviewError as exc:
+        stderr.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return 2
+    except ServerUnavailable as exc:
+        log.warning("review server not reachable yet (%s); findings are spooled until it is", exc)
+    spool = Spool(settings.spool_dir / room)
+    if len(spool):
+        log.info("%d finding(s) left from an earlier run are sent first", len(spool))
+    sink = ReviewSink(client, spool)
+    if on_delivered is not None:
+        sink.on_delivered = on_delivered
+    sink.start()
+    try:
+        src = FfmpegSource(source, room, realtime=realtime, timeout_s=settings.stream_timeout_s)
+    except SourceError as exc:
+        return _finish(client, sink, room, "error", str(exc), 1)
+    pipe = _pipeline(settings, room)
+    if stop is not None:
+
+        def stopper() -> None:
+            stop.wait()
+            pipe.stop()
+            src.close()
+
+        threading.Thread(target=stopper, daemon=True).start()
+    try:
+        for f in pipe.run(src):
+            log.info("finding %s/%s at %s: %s", f.category, f.subtype, _fmt_ms(f.start_ms), f.matched)
+            sink.submit(f)
+    except SourceError as exc:
+        return _finish(client, sink, room, "error", str(exc), 1)
+    except KeyboardInterrupt:
+        return _finish(client, sink, room, "ended", "stopped by the operator", 130)
+    if sink.fatal is not None:
+        return _finish(client, sink, room, "error", str(sink.fatal), 2)
+    return _finish(client, sink, room, "ended", "", 0)
+
+
+def _finish(client: Any, sink: Any, room: str, status: str, detail: str, code: int) -> int:
+    from livemod.review._client import ReviewError, ServerUnavailable
+
+    left = sink.close(timeout_s=30)
+    with contextlib.suppress(ReviewError, ServerUnavailable):
+        client.put_room(room, status=status, status_detail=detail)
+    client.close()
+    if detail and code not in (0, 130):
+        stderr.print(f"[bold red]error:[/] {detail}", highlight=False)
+    if left:
+        stderr.print(f"{left} finding(s) are still spooled; run watch again to deliver them", highlight=False)
+    return code
+
+
+@app.command()
+def watch(
+    source: Annotated[
+        str, typer.Argument(help="Stream URL (rtmp://, http(s):// incl. .m3u8 and FLV) or file.")
+    ],
+    room: Annotated[str, typer.Option(help="Room id the findings belong to.")],
+    server: Annotated[
+        str, typer.Option(help="Review API base URL.", envvar="LIVEMOD_SERVER")
+    ] = "http://127.0.0.1:8000",
+    token: Annotated[str, typer.Option(help="A worker token.", envvar="LIVEMOD_TOKEN")] = "",
+    realtime: Annotated[bool, typer.Option("--realtime", help="Pace a file as if it were live.")] = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Follow a live room and post each finding to the review queue as soon as it exists.
+
+    Findings are written to a spool on disk first (LIVEMOD_DATA_DIR/spool) and removed
+    only when the server acknowledges them, so a server that is down loses nothing.
+    """
+    setup_logging(verbose)
+    if not token:
+        raise fail(
+            "a worker token is needed: --token or LIVEMOD_TOKEN (make one with "
+            "`livemod tokens create --role worker`)",
+            2,
+        )
+    code = run_watch(_settings(), source, room, server, token, realtime)
+    raise typer.Exit(code)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    role: Annotated[str, typer.Option(help="worker (posts findings), moderator (reads, decides), admin.")],
+    name: Annotated[str, typer.Option(help="Who or what holds it; shown in the audit trail.")] = "",
+) -> None:
+    """Make a token. It is printed once, alone on the last line, and stored only as a hash."""
+    from livemod.review import ROLES, create_token
+    from livemod.store import Database
+
+    if role not in ROLES:
+        raise fail(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}", 2)
+    db = Database(_settings().database_url)
+    with db.session() as s:
+        row, secret = create_token(s, role, name)
+        stderr.print(
+            f"created {row.role} token #{row.id} ({row.name}); it is shown only now:", highlight=False
+        )
+    db.dispose()
+    typer.echo(secret)
+
+
+@tokens_app.command("list")
+def tokens_list() -> None:
+    """List tokens (never their secrets)."""
+    from sqlalchemy import select
+
+    from livemod.store import ApiToken, Database
+
+    db = Database(_settings().database_url)
+    with db.session() as s:
+        for t in s.scalars(select(ApiToken).order_by(ApiToken.id)):
+            state = "revoked" if t.revoked_at else "active"
+            typer.echo(f"#{t.id}\t{t.role}\t{t.name}\t{t.prefix}…\t{state}\t{t.created_at:%Y-%m-%d %H:%M}")
+    db.dispose()
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The #id from `tokens list`.")]) -> None:
+    """Revoke a token; requests with it get 401 from then on."""
+    from livemod.review import revoke_token
+    from livemod.store import Database
+
+    db = Database(_settings().database_url)
+    with db.session() as s:
+        ok = revoke_token(s, token_id)
+    db.dispose()
+    if not ok:
+        raise fail(f"no active token #{token_id}")
+    typer.echo(f"revoked #{token_id}")
+
+
+def bundled_fixture() -> Path:
+    return Path(__file__).resolve().parents[3] / "fixtures" / "room_demo.opus"
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port for the review server.")] = 8000,
+    source: Annotated[str, typer.Option(help="What to watch; the bundled fixture by default.")] = "",
+    verbose: Verbose = 0,
+) -> None:
+    """See livemod work end to end on this machine.
+
+    Starts the review server (SQLite under LIVEMOD_DATA_DIR), watches a bundled recording
+    of a live-selling room paced as live, and prints each finding as it lands in the
+    queue with the URL to open. Ctrl-C stops it cleanly.
+    """
+    setup_logging(verbose, quiet=verbose == 0)
+    import uvicorn
+
+    from livemod.review import create_app, create_token
+    from livemod.store import Database
+
+    settings = _settings()
+    src = source or str(bundled_fixture())
+    if not source and not Path(src).is_file():
+        raise fail(f"the bundled fixture is missing at {src}; pass --source FILE_OR_URL", 2)
+    db = Database(settings.database_url)
+    with db.session() as s:
+        _, worker = create_token(s, "worker", "demo-worker")
+        _, moderator = create_token(s, "moderator", "demo-moderator")
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
+    )
+    # uvicorn installs no signal handlers off the main thread; Ctrl-C is ours.
+    thread = threading.Thread(target=server.run, name="review-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise fail(f"the review server did not start on port {port} (in use? try --port)")
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    out = stderr
+    out.print(f"[bold]livemod demo[/]  review API {base}  (docs: {base}/docs)", highlight=False)
+    out.print(
+        f"database {_safe_url(settings.database_url)}; clips under {settings.clips_dir}", highlight=False
+    )
+    out.print(f"moderator token for the API and /docs: {moderator}", highlight=False)
+    out.print(
+        f"watching {src} paced as live; findings appear below as they land. Ctrl-C to stop.\n",
+        highlight=False,
+    )
+
+    def delivered(finding_id: str, payload: dict[str, Any]) -> None:
+        out.print(
+            f"[bold yellow]{_fmt_ms(payload['start_ms'])}[/] "
+            f"[bold]{payload['category']}/{payload['subtype']}[/] "
+            f"({payload['severity']})  「{payload['matched']}」\n    {payload['text']}\n"
+            f"    legal basis: {payload['legal_basis']}\n    suggest: {payload['suggestion']}\n"
+            f"    open: {base}/v1/findings/{finding_id}  (clip: {base}/v1/findings/{finding_id}/clip)",
+            highlight=False,
+        )
+
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        code = run_watch(
+            settings, src, "demo-room", base, worker, realtime=True, on_delivered=delivered, stop=stop
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        server.should_exit = True
+        thread.join(timeout=10)
+        db.dispose()
+    out.print("\nstopped." if stop.is_set() else "\nthe recording has ended; demo finished.", highlight=False)
+    raise typer.Exit(0 if stop.is_set() else code)
+
+
+def main() -> None:
+    app()

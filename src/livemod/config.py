@@ -1,0 +1,85 @@
+"""Settings, read from ``LIVEMOD_*`` environment variables (or a ``.env`` file).
+
+Nothing is built at import time: call :func:`get_settings` (cached) or make a
+``Settings(...)`` yourself, which is what the tests do.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    base = os.environ.get(var)
+    return Path(base) if base else Path.home() / fallback
+
+
+def default_data_dir() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share") / "livemod"
+
+
+def default_cache_dir() -> Path:
+    return _xdg("XDG_CACHE_HOME", ".cache") / "livemod"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIVEMOD_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="Clips, spool and the SQLite file.")
+    cache_dir: Path = Field(default_factory=default_cache_dir, description="The assembled Whisper model.")
+    database_url: str = Field("", description="Any SQLAlchemy URL; empty means SQLite under data_dir.")
+
+    # ASR. "base" is the bundled Whisper base; anything else is a local
+    # CTranslate2 model directory or a hub id (small, large-v3, org/name).
+    model: str = "base"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: str = "auto"
+    cpu_threads: int = Field(0, ge=0, description="0: all cores.")
+    language: str = Field("zh", description="An ISO code, or 'auto' to detect per segment.")
+    beam_size: int = Field(1, ge=1, le=10)
+    no_speech_threshold: float = Field(0.6, ge=0, le=1)
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
+
+    # Speech segmentation.
+    vad_threshold: float = Field(0.5, gt=0, lt=1)
+    min_silence_ms: int = Field(500, ge=100, description="A pause this long ends a segment.")
+    max_segment_ms: int = Field(15_000, ge=2_000, le=30_000, description="Whisper sees at most 30 s.")
+    min_speech_ms: int = Field(250, ge=0)
+    speech_pad_ms: int = Field(200, ge=0)
+
+    clip_format: Literal["opus", "mp3"] = "opus"
+    context_ms: int = Field(20_000, ge=0, description="Transcript kept before a finding as its context.")
+
+    stream_timeout_s: float = Field(15.0, gt=0, description="A network source silent this long is dead.")
+    post_retries: int = Field(5, ge=0)
+
+    @field_validator("data_dir", "cache_dir", mode="after")
+    @classmethod
+    def _expand(cls, v: Path) -> Path:
+        return v.expanduser()
+
+    @model_validator(mode="after")
+    def _default_db(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'livemod.db'}"
+        return self
+
+    @property
+    def clips_dir(self) -> Path:
+        return self.data_dir / "clips"
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.data_dir / "spool"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

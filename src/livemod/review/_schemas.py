@@ -1,0 +1,153 @@
+"""The review API's edge: pydantic models for what comes in and goes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Category = Literal["false_advertising", "unclear_pricing", "prohibited_product"]
+Severity = Literal["low", "medium", "high"]
+Status = Literal["pending", "confirmed", "dismissed", "escalated"]
+Action = Literal["confirm", "dismiss", "escalate"]
+Role = Literal["worker", "moderator", "admin"]
+RoomStatus = Literal["idle", "live", "ended", "error"]
+
+ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+
+
+class ContextLine(BaseModel):
+    start_ms: int = Field(ge=0)
+    end_ms: int = Field(ge=0)
+    text: str
+
+
+class FindingCreate(BaseModel):
+    """A finding as the worker posts it; ``id`` is the worker's, for idempotent retries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    room_id: str = Field(pattern=ID_PATTERN)
+    seq: int = Field(ge=0)
+    start_ms: int = Field(ge=0)
+    end_ms: int = Field(ge=0)
+    category: Category
+    subtype: str = Field(min_length=1, max_length=64)
+    severity: Severity
+    text: str = Field(min_length=1, max_length=4000)
+    span: tuple[int, int]
+    matched: str = ""
+    legal_basis: str = ""
+    rule: str = Field(min_length=1, max_length=256)
+    suggestion: str = ""
+    source: str = "rules"
+    score: float = Field(1.0, ge=0, le=1)
+    segment_start_ms: int = Field(0, ge=0)
+    segment_end_ms: int = Field(0, ge=0)
+    context: list[ContextLine] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _order(self) -> FindingCreate:
+        if self.end_ms < self.start_ms:
+            raise ValueError("end_ms must not be before start_ms")
+        a, b = self.span
+        if not 0 <= a <= b <= len(self.text):
+            raise ValueError("span must lie within text")
+        return self
+
+
+class FindingBatch(BaseModel):
+    findings: list[FindingCreate] = Field(min_length=1, max_length=500)
+
+
+class BatchResult(BaseModel):
+    created: list[str]
+    existing: list[str]
+
+
+class DecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    reason: str = Field("", max_length=2000)
+    reviewer: str | None = Field(None, max_length=128, description="Defaults to the token's name.")
+
+
+class DecisionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    action: Action
+    reviewer: str
+    reason: str
+    created_at: datetime
+
+
+class FindingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    room_id: str
+    seq: int
+    start_ms: int
+    end_ms: int
+    category: Category
+    subtype: str
+    severity: Severity
+    text: str
+    span_start: int
+    span_end: int
+    matched: str
+    legal_basis: str
+    rule: str
+    suggestion: str
+    source: str
+    score: float
+    status: Status
+    created_at: datetime
+    has_clip: bool = False
+
+
+class FindingDetail(FindingPublic):
+    context: list[ContextLine]
+    clip_url: str | None
+    clip_start_ms: int | None
+    decisions: list[DecisionPublic]
+
+
+class FindingPage(BaseModel):
+    items: list[FindingPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class RoomUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=256)
+    status: RoomStatus | None = None
+    status_detail: str | None = Field(None, max_length=4000)
+    source: str | None = Field(None, max_length=4000)
+
+
+class RoomPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    name: str
+    status: RoomStatus
+    status_detail: str
+    source: str
+    created_at: datetime
+    updated_at: datetime
+    findings: int = 0
+    pending: int = 0
+
+
+class TokenInfo(BaseModel):
+    id: int
+    name: str
+    role: Role
