@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from livemod.asr._zh import to_simplified
+
 _PHRASES = (
     "谢谢观看",
     "感谢观看",
@@ -30,7 +32,7 @@ _PHRASES = (
     "amara.org",
     "索兰娅",
     "优优独播剧场",
-    "yoyo television",
+    "yoyo television series exclusive",
     "thank you for watching",
     "thanks for watching",
     "please subscribe",
@@ -47,7 +49,7 @@ _NORMALISED = tuple(_PUNCT.sub("", p.lower()) for p in _PHRASES)
 
 def is_hallucination(text: str) -> bool:
     """True for a line that is one of Whisper's stock inventions, or nothing but noise."""
-    flat = _PUNCT.sub("", text.lower())
+    flat = _PUNCT.sub("", to_simplified(text).lower())
     if not flat:
         return True
     rest = flat

@@ -12,27 +12,16 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from livemod.asr._hallucination import is_hallucination
 from livemod.asr._model import resolve_model
+from livemod.asr._zh import to_simplified
 from livemod.config import default_cache_dir
 from livemod.frames import SpeechSegment, Transcript, Word
 
 log = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return str(_t2s().convert(text))
 
 
 def cuda_available() -> bool:

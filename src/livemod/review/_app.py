@@ -251,7 +251,7 @@ def build_router(settings: Settings) -> APIRouter:
         out = []
         for room in session.scalars(select(Room).order_by(Room.updated_at.desc())):
             item = RoomPublic.model_validate(room)
-            item.findings, item.pending = counts.get(room.id, 0), pending.get(room.id, 0)
+            item.finding_count, item.pending_count = counts.get(room.id, 0), pending.get(room.id, 0)
             out.append(item)
         return out
 
@@ -261,8 +261,8 @@ def build_router(settings: Settings) -> APIRouter:
         if room is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no room {room_id!r}")
         item = RoomPublic.model_validate(room)
-        item.findings = session.scalar(select(func.count()).where(FindingRow.room_id == room_id)) or 0
-        item.pending = (
+        item.finding_count = session.scalar(select(func.count()).where(FindingRow.room_id == room_id)) or 0
+        item.pending_count = (
             session.scalar(
                 select(func.count()).where(FindingRow.room_id == room_id, FindingRow.status == "pending")
             )

@@ -143,8 +143,8 @@ class RoomPublic(BaseModel):
     source: str
     created_at: datetime
     updated_at: datetime
-    findings: int = 0
-    pending: int = 0
+    finding_count: int = 0
+    pending_count: int = 0
 
 
 class TokenInfo(BaseModel):

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import pytest
+
+from livemod.classify import RuleEngine
+
+
+@pytest.fixture(scope="module")
+def engine() -> RuleEngine:
+    return RuleEngine()
+
+
+def labels(engine: RuleEngine, text: str) -> set[str]:
+    return {f"{m.category}/{m.subtype}" for m in engine.classify(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("这款面膜全网最低价", "unclear_pricing/unverifiable_comparison"),
+        ("比专柜便宜一半", "unclear_pricing/unverifiable_comparison"),
+        ("原价六百九今天六十九", "unclear_pricing/fictitious_reference_price"),
+        ("原價399 今天直播間只要69", "unclear_pricing/fictitious_reference_price"),
+        ("到手价九十九", "unclear_pricing/conditional_price_hidden"),
+        ("想要的扣1私你价格", "unclear_pricing/price_not_stated"),
+        ("想要的家人扣一,我私信告訴你價格", "unclear_pricing/price_not_stated"),
+        ("保价三十天", "unclear_pricing/broken_price_promise"),
+        ("关注就抽手机", "unclear_pricing/fake_promotion"),
+        ("吃三天降血糖", "false_advertising/medical_claims"),
+        ("这个能治疗失眠", "false_advertising/medical_claims"),
+        ("保证有效，无任何副作用", "false_advertising/efficacy_guarantee"),
+        ("这是国家级产品，全网销量第一", "false_advertising/absolute_terms"),
+        ("专家都在推荐", "false_advertising/fake_authority"),
+        ("最后三单，马上恢复原价", "false_advertising/fake_urgency"),
+        ("别家都是假货", "false_advertising/disparagement"),
+        ("保证回本，包过", "false_advertising/income_or_outcome_promise"),
+        ("正宗穿山甲鳞片", "prohibited_product/protected_wildlife"),
+        ("不用处方直接拍", "prohibited_product/prescription_or_special_drugs"),
+        ("果味烟弹到货了", "prohibited_product/tobacco_ecig"),
+        ("逆变器捕鱼效果好", "prohibited_product/banned_fishing_gear"),
+        ("十字弩现货", "prohibited_product/weapons_controlled"),
+        ("一比一高仿的包", "prohibited_product/counterfeit"),
+        ("加我微信私下便宜", "prohibited_product/off_platform_trade"),
+        ("加V信详聊", "prohibited_product/off_platform_trade"),
+        ("有绿泡泡的扣一下", "prohibited_product/off_platform_trade"),
+    ],
+)
+def test_flags_each_subtype(engine: RuleEngine, text: str, expected: str) -> None:
+    assert expected in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What Whisper base really wrote for the fixture lines.
+        ("這款面膜全往最低價 別的地方都找不到這個價格", "unclear_pricing/unverifiable_comparison"),
+        ("這個包包是一比一高訪的", "prohibited_product/counterfeit"),
+        ("喜歡的可以加五微信,私下給你更便宜", "prohibited_product/off_platform_trade"),
+        ("正宗春山假鱗片", "prohibited_product/protected_wildlife"),
+        ("巷牙手鐲", "prohibited_product/protected_wildlife"),
+    ],
+)
+def test_survives_asr_mishearing(engine: RuleEngine, text: str, expected: str) -> None:
+    assert expected in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "第一次来我们直播间的朋友，记得点个关注",
+        "最近天气冷了，大家出门注意保暖",
+        "国家规定不能卖的东西我们不卖",
+        "我们不说最好，只说实在的",
+        "国家规定食品不能说有治疗作用，这个我们不说",
+        "广告法规定不能说全网最低价",
+        "价格都写在购物车里了，九十九元一件，满两件再减十元",
+        "领券后到手价九十九，限前一百单",
+        "穿山甲是国家一级保护动物，我们不卖",
+        "请大家不要私下交易，所有订单都在平台下",
+        "这个颜色是象牙白",
+        "我想呀，这个颜色挺好看",
+        "本品不能代替药物",
+        "吸烟有害健康，请戒烟",
+        "这是国家级非遗传承人做的",
+        "今天就播到这里，谢谢大家，我们明天见",
+    ],
+)
+def test_hard_negatives_are_not_flagged(engine: RuleEngine, text: str) -> None:
+    assert engine.classify(text) == []
+
+
+def test_span_points_at_the_trigger(engine: RuleEngine) -> None:
+    text = "家人们晚上好，这款茶能降血糖"
+    (m,) = engine.classify(text)
+    assert text[m.start : m.end] == "降血糖"
+    assert m.legal_basis.startswith("《广告法》第十七条")
+    assert m.suggestion
+    assert m.rule.startswith("false_advertising.medical_claims:")
