@@ -8,11 +8,23 @@ from tests.conftest import auth
 
 
 def payload(i: int = 1, **kw: Any) -> dict[str, Any]:
-    base = {"id": f"find-{i}", "room_id": "room-a", "seq": i, "start_ms": 1000 * i, "end_ms": 1000 * i + 800,
-            "category": "unclear_pricing", "subtype": "fictitious_reference_price", "severity": "high",
-            "text": "原价399今天只要69", "span": [0, 8], "matched": "原价399今天", "legal_basis": "《价格法》第十四条",
-            "rule": "unclear_pricing.fictitious_reference_price:pattern:0", "suggestion": "只说真实成交价",
-            "context": [{"start_ms": 0, "end_ms": 900, "text": "家人们晚上好"}]}
+    base = {
+        "id": f"find-{i}",
+        "room_id": "room-a",
+        "seq": i,
+        "start_ms": 1000 * i,
+        "end_ms": 1000 * i + 800,
+        "category": "unclear_pricing",
+        "subtype": "fictitious_reference_price",
+        "severity": "high",
+        "text": "原价399今天只要69",
+        "span": [0, 8],
+        "matched": "原价399今天",
+        "legal_basis": "《价格法》第十四条",
+        "rule": "unclear_pricing.fictitious_reference_price:pattern:0",
+        "suggestion": "只说真实成交价",
+        "context": [{"start_ms": 0, "end_ms": 900, "text": "家人们晚上好"}],
+    }
     base.update(kw)
     return base
 
@@ -28,15 +40,20 @@ def test_auth_401_and_role_403(api: TestClient, tokens: dict[str, str]) -> None:
 
 def test_post_is_idempotent_and_listing_filters(api: TestClient, tokens: dict[str, str]) -> None:
     w, m = auth(tokens["worker"]), auth(tokens["moderator"])
-    r = api.post("/v1/findings", json={"findings": [payload(1), payload(2, category="false_advertising",
-                                                                        subtype="absolute_terms")]}, headers=w)
+    r = api.post(
+        "/v1/findings",
+        json={"findings": [payload(1), payload(2, category="false_advertising", subtype="absolute_terms")]},
+        headers=w,
+    )
     assert r.json() == {"created": ["find-1", "find-2"], "existing": []}
     r = api.post("/v1/findings", json={"findings": [payload(1), payload(3, room_id="room-b")]}, headers=w)
     assert r.json() == {"created": ["find-3"], "existing": ["find-1"]}
     assert api.get("/v1/findings", headers=m).json()["total"] == 3
     assert api.get("/v1/findings", params={"room_id": "room-a"}, headers=m).json()["total"] == 2
-    assert [x["id"] for x in api.get("/v1/findings", params={"category": "false_advertising"},
-                                     headers=m).json()["items"]] == ["find-2"]
+    assert [
+        x["id"]
+        for x in api.get("/v1/findings", params={"category": "false_advertising"}, headers=m).json()["items"]
+    ] == ["find-2"]
     page = api.get("/v1/findings", params={"from_ms": 1500, "to_ms": 3500, "limit": 1}, headers=m).json()
     assert page["total"] == 2 and len(page["items"]) == 1
     rooms = {r["id"]: r for r in api.get("/v1/rooms", headers=m).json()}
@@ -47,8 +64,11 @@ def test_detail_clip_and_decision_audit_trail(api: TestClient, tokens: dict[str,
     w, m = auth(tokens["worker"]), auth(tokens["moderator"])
     api.post("/v1/findings", json={"findings": [payload()]}, headers=w)
     assert api.get("/v1/findings/find-1/clip", headers=m).status_code == 404
-    r = api.put("/v1/findings/find-1/clip", content=b"OggS...", headers={**w, "Content-Type": "audio/ogg",
-                                                                          "X-Clip-Start-Ms": "800"})
+    r = api.put(
+        "/v1/findings/find-1/clip",
+        content=b"OggS...",
+        headers={**w, "Content-Type": "audio/ogg", "X-Clip-Start-Ms": "800"},
+    )
     assert r.status_code == 204
     d = api.get("/v1/findings/find-1", headers=m).json()
     assert d["context"] == [{"start_ms": 0, "end_ms": 900, "text": "家人们晚上好"}]
@@ -56,20 +76,32 @@ def test_detail_clip_and_decision_audit_trail(api: TestClient, tokens: dict[str,
     clip = api.get("/v1/findings/find-1/clip", headers=m)
     assert clip.content == b"OggS..." and clip.headers["content-type"] == "audio/ogg"
     api.post("/v1/findings/find-1/decisions", json={"action": "escalate", "reason": "需要法务看"}, headers=m)
-    d = api.post("/v1/findings/find-1/decisions", json={"action": "confirm", "reason": "虚构原价",
-                                                        "reviewer": "王审核"}, headers=m).json()
+    d = api.post(
+        "/v1/findings/find-1/decisions",
+        json={"action": "confirm", "reason": "虚构原价", "reviewer": "王审核"},
+        headers=m,
+    ).json()
     assert d["status"] == "confirmed"
-    assert [(x["action"], x["reviewer"]) for x in d["decisions"]] == [("escalate", "test-moderator"),
-                                                                        ("confirm", "王审核")]
+    assert [(x["action"], x["reviewer"]) for x in d["decisions"]] == [
+        ("escalate", "test-moderator"),
+        ("confirm", "王审核"),
+    ]
     assert api.get("/v1/findings", params={"status": "confirmed"}, headers=m).json()["total"] == 1
 
 
 def test_bad_input_gets_422_and_unknown_gets_404(api: TestClient, tokens: dict[str, str]) -> None:
     w, m = auth(tokens["worker"]), auth(tokens["moderator"])
-    assert api.post("/v1/findings", json={"findings": [payload(category="rude_words")]}, headers=w).status_code == 422
+    assert (
+        api.post("/v1/findings", json={"findings": [payload(category="rude_words")]}, headers=w).status_code
+        == 422
+    )
     assert api.post("/v1/findings", json={"findings": [payload(end_ms=10)]}, headers=w).status_code == 422
-    assert api.post("/v1/findings", content=b"not json", headers={**w, "Content-Type": "application/json"}
-                    ).status_code == 422
+    assert (
+        api.post(
+            "/v1/findings", content=b"not json", headers={**w, "Content-Type": "application/json"}
+        ).status_code
+        == 422
+    )
     assert api.post("/v1/findings", json={"findings": []}, headers=w).status_code == 422
     assert api.get("/v1/findings/nope", headers=m).status_code == 404
     assert api.post("/v1/findings/nope/decisions", json={"action": "confirm"}, headers=m).status_code == 404

@@ -5,8 +5,15 @@ from livemod.asr import is_hallucination
 
 @pytest.mark.parametrize(
     "text",
-    ["谢谢观看", "請不吝點贊 訂閱 轉發 打賞支持明鏡與點點欄目", "字幕由Amara.org社区提供", "Thank you for watching!",
-     "嗯嗯嗯嗯嗯嗯", "  。。", "优优独播剧场——YoYo Television Series Exclusive"],
+    [
+        "谢谢观看",
+        "請不吝點贊 訂閱 轉發 打賞支持明鏡與點點欄目",
+        "字幕由Amara.org社区提供",
+        "Thank you for watching!",
+        "嗯嗯嗯嗯嗯嗯",
+        "  。。",
+        "优优独播剧场——YoYo Television Series Exclusive",
+    ],
 )
 def test_stock_lines_are_dropped(text: str) -> None:
     assert is_hallucination(text)

@@ -13,10 +13,22 @@ from livemod.store import Spool
 
 
 def finding(i: int, clip: str | None = None) -> Finding:
-    return Finding(id=f"f{i}", room_id="r1", seq=i, start_ms=i * 1000, end_ms=i * 1000 + 500,
-                   category="unclear_pricing", subtype="price_not_stated", severity="high", text="扣1私你价格",
-                   span=(0, 6), matched="扣1私你价格", legal_basis="《价格法》第十三条", rule="x:pattern:0",
-                   clip_path=clip)
+    return Finding(
+        id=f"f{i}",
+        room_id="r1",
+        seq=i,
+        start_ms=i * 1000,
+        end_ms=i * 1000 + 500,
+        category="unclear_pricing",
+        subtype="price_not_stated",
+        severity="high",
+        text="扣1私你价格",
+        span=(0, 6),
+        matched="扣1私你价格",
+        legal_basis="《价格法》第十三条",
+        rule="x:pattern:0",
+        clip_path=clip,
+    )
 
 
 class FlakyServer:
@@ -47,7 +59,9 @@ def test_server_down_then_up_loses_nothing(tmp_path: Path) -> None:
     server = FlakyServer(down=4)
     clip = tmp_path / "c.opus"
     clip.write_bytes(b"OggS fake")
-    client = ReviewClient("http://review", "t", retries=1, backoff_s=0.01, transport=httpx.MockTransport(server))
+    client = ReviewClient(
+        "http://review", "t", retries=1, backoff_s=0.01, transport=httpx.MockTransport(server)
+    )
     sink = ReviewSink(client, Spool(tmp_path / "spool"), idle_retry_s=0.02, max_retry_s=0.05).start()
     for i in range(3):
         sink.submit(finding(i, str(clip) if i == 0 else None))
@@ -59,7 +73,9 @@ def test_server_down_then_up_loses_nothing(tmp_path: Path) -> None:
 
 def test_unacknowledged_findings_survive_a_restart(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "spool")
-    dead = ReviewClient("http://review", "t", retries=0, transport=httpx.MockTransport(FlakyServer(down=10**6)))
+    dead = ReviewClient(
+        "http://review", "t", retries=0, transport=httpx.MockTransport(FlakyServer(down=10**6))
+    )
     sink = ReviewSink(dead, spool, idle_retry_s=0.01, max_retry_s=0.02).start()
     sink.submit(finding(7))
     assert sink.close(timeout_s=0.3) == 1

@@ -20,6 +20,9 @@ from livemod.frames import SAMPLE_RATE, PcmChunk
 log = logging.getLogger(__name__)
 
 _NETWORK = re.compile(r"^(https?|rtmps?|rtsp|srt|udp|tcp)://", re.I)
+_DAMAGE = re.compile(
+    r"Error during demuxing|Invalid data found|Error while decoding|CRC mismatch|corrupt", re.I
+)
 _CHUNK_SAMPLES = SAMPLE_RATE // 10  # 100 ms: small enough to keep live latency low
 
 
@@ -177,6 +180,16 @@ class FfmpegSource:
                 raise SourceError(_explain(self.source, "\n".join(self._stderr), rc))
             if self.samples_read == 0 and not self._closed:
                 raise SourceError(f"{self.source}: decoded no audio at all")
+            damage = [ln for ln in self._stderr if _DAMAGE.search(ln)]
+            if damage and not self._closed:
+                # ffmpeg skips what it cannot read and exits 0; the user must still
+                # know the recording was not scanned whole.
+                at = self.samples_read * 1000 // SAMPLE_RATE
+                raise SourceError(
+                    f"{self.source}: the data is damaged (ffmpeg: {damage[-1].split('] ')[-1]}); "
+                    f"{at // 60000}:{at // 1000 % 60:02d} of audio was decoded and scanned, "
+                    "parts may be missing"
+                )
         finally:
             self.close()
 
