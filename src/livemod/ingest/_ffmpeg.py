@@ -157,11 +157,9 @@ class FfmpegSource:
         pending = b""
         try:
             while True:
-                data = (
-                    self._proc.stdout.read1(bytes_per_chunk)
-                    if hasattr(self._proc.stdout, "read1")
-                    else self._proc.stdout.read(bytes_per_chunk)
-                )
+                # read1 returns what the pipe holds now, so a live stream is not
+                # held back waiting for a full chunk.
+                data = self._proc.stdout.read1(bytes_per_chunk)
                 if not data:
                     break
                 pending += data
