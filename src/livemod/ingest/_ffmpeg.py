@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
@@ -152,14 +153,16 @@ class FfmpegSource:
         )
         drain = threading.Thread(target=self._drain_stderr, name="ffmpeg-stderr", daemon=True)
         drain.start()
-        assert self._proc.stdout is not None
+        # Popen(stdout=PIPE) with default buffering is a BufferedReader; typeshed says IO[bytes].
+        stdout = self._proc.stdout
+        assert isinstance(stdout, io.BufferedReader)
         bytes_per_chunk = _CHUNK_SAMPLES * 2
         pending = b""
         try:
             while True:
                 # read1 returns what the pipe holds now, so a live stream is not
                 # held back waiting for a full chunk.
-                data = self._proc.stdout.read1(bytes_per_chunk)
+                data = stdout.read1(bytes_per_chunk)
                 if not data:
                     break
                 pending += data
