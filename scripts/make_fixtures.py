@@ -190,6 +190,7 @@ def build(script: list[Line | Gap], tts: Kokoro, seed: int) -> tuple[np.ndarray,
                 "start_ms": cursor * 1000 // OUT_RATE,
                 "end_ms": (cursor + speech.size) * 1000 // OUT_RATE,
                 "expect": item.expect,
+                "hard_negative": getattr(item, "hard_negative", False),
             }
         )
         pause = np.zeros(OUT_RATE * item.pause_ms // 1000, np.float32)
@@ -229,6 +230,28 @@ def encode_opus(audio: np.ndarray, out: Path, ffmpeg: str) -> None:
     )
 
 
+VOICES = ["zf_xiaobei", "zm_yunjian", "zf_xiaoni", "zm_yunxi", "zf_xiaoxiao"]
+
+
+def eval_script(corpus: Path) -> list[Line | Gap]:
+    """Every Mandarin test-split line of the corpus, as originally written, in five voices.
+
+    ``livemod eval --audio`` runs it end to end; a fifth of the lines carry
+    background music, as rooms do.
+    """
+    rows = [json.loads(x) for x in corpus.read_text(encoding="utf-8").splitlines() if x.strip()]
+    picked = [r for r in rows if r["split"] == "test" and r["variant"] == "original" and r["lang"] == "zh"]
+    script: list[Line | Gap] = []
+    for i, r in enumerate(picked):
+        expect = [s.replace(".", "/", 1) for s in r["subtypes"]]
+        line = Line(r["text"], VOICES[i % len(VOICES)], expect, pause_ms=900, bgm=i % 5 == 4)
+        line.hard_negative = bool(r["hard_negative"])  # type: ignore[attr-defined]
+        script.append(line)
+        if i % 40 == 39:
+            script.append(Gap("music", 6_000))
+    return script
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -236,22 +259,27 @@ def main() -> None:
     ap.add_argument("--voices", type=Path, required=True, help="kokoro-js package voices/ folder")
     ap.add_argument("--ffmpeg", default="ffmpeg")
     ap.add_argument("--out", type=Path, default=Path("fixtures"))
+    ap.add_argument("--corpus", type=Path, default=Path("data/corpus/corpus.jsonl"))
+    ap.add_argument("--only", choices=["room_demo", "eval_test"], help="build just this fixture")
     args = ap.parse_args()
     digest = hashlib.sha256(args.model.read_bytes()).hexdigest()
     if digest != KOKORO_SHA256:
         sys.exit(f"{args.model}: sha256 {digest} is not the Kokoro v1.0 int8 model ({KOKORO_SHA256})")
     tts = Kokoro(args.model, args.voices)
     args.out.mkdir(parents=True, exist_ok=True)
-    audio, manifest = build(ROOM_DEMO, tts, seed=7)
-    encode_opus(audio, args.out / "room_demo.opus", args.ffmpeg)
-    doc = {
-        "audio": "room_demo.opus",
-        "sample_rate": OUT_RATE,
-        "duration_ms": audio.size * 1000 // OUT_RATE,
-        "segments": manifest,
-    }
-    (args.out / "room_demo.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
-    log.info("wrote %s (%d ms)", args.out / "room_demo.opus", doc["duration_ms"])
+    for name, script, seed in (("room_demo", ROOM_DEMO, 7), ("eval_test", eval_script(args.corpus), 11)):
+        if args.only and name != args.only:
+            continue
+        audio, manifest = build(script, tts, seed=seed)
+        encode_opus(audio, args.out / f"{name}.opus", args.ffmpeg)
+        doc = {
+            "audio": f"{name}.opus",
+            "sample_rate": OUT_RATE,
+            "duration_ms": audio.size * 1000 // OUT_RATE,
+            "segments": manifest,
+        }
+        (args.out / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        log.info("wrote %s (%d ms)", args.out / f"{name}.opus", doc["duration_ms"])
 
 
 if __name__ == "__main__":

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     clip_format: Literal["opus", "mp3"] = "opus"
     context_ms: int = Field(20_000, ge=0, description="Transcript kept before a finding as its context.")
 
+    # The learned classifier beside the rules: "default" is the one `livemod
+    # train` builds into cache_dir/classifier (make demo does), else a
+    # directory or a hub id; "none" runs the rules alone.
+    classifier_model: str = Field("default", description="'default', 'none', a directory or a hub id.")
+    classifier_device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")
+    classifier_batch: int = Field(64, ge=1, le=1024)
+
     stream_timeout_s: float = Field(15.0, gt=0, description="A network source silent this long is dead.")
     post_retries: int = Field(5, ge=0)
 
@@ -74,6 +81,10 @@ class Settings(BaseSettings):
     @property
     def clips_dir(self) -> Path:
         return self.data_dir / "clips"
+
+    @property
+    def default_classifier_dir(self) -> Path:
+        return self.cache_dir / "classifier"
 
     @property
     def spool_dir(self) -> Path:

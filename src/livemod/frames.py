@@ -139,6 +139,11 @@ class Finding:
     segment_end_ms: int = 0
     context: tuple[ContextLine, ...] = field(default_factory=tuple)
     clip_path: str | None = None
+    model: str | None = None
+    model_score: float | None = None
+    # Other moments of the session this finding rests on (the price ledger's
+    # contradictions point at both the earlier claim and this one).
+    related: tuple[ContextLine, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, object]:
         """The finding as the review API's ``FindingCreate`` (and ``scan --json``) spell it."""
@@ -162,4 +167,7 @@ class Finding:
             "segment_start_ms": self.segment_start_ms,
             "segment_end_ms": self.segment_end_ms,
             "context": [{"start_ms": c.start_ms, "end_ms": c.end_ms, "text": c.text} for c in self.context],
+            "model": self.model,
+            "model_score": self.model_score,
+            "related": [{"start_ms": c.start_ms, "end_ms": c.end_ms, "text": c.text} for c in self.related],
         }

@@ -108,3 +108,53 @@ def test_bad_input_gets_422_and_unknown_gets_404(api: TestClient, tokens: dict[s
     assert api.post("/v1/findings/nope/decisions", json={"action": "approve"}, headers=m).status_code == 422
     assert api.get("/v1/rooms/nope", headers=m).status_code == 404
     assert api.get("/docs").status_code == 200
+
+
+def test_room_ledger_records_claims_once_and_lists_contradictions(
+    api: TestClient, tokens: dict[str, str]
+) -> None:
+    claims = [
+        {
+            "id": f"claim-{i}",
+            "room_id": "room-a",
+            "seq": i,
+            "start_ms": ms,
+            "end_ms": ms + 2000,
+            "kind": kind,
+            "label": label,
+            "amount": amount,
+            "text": text,
+        }
+        for i, (ms, kind, label, amount, text) in enumerate(
+            [
+                (180_000, "reference", "原价", 399.0, "原价三百九十九"),
+                (2_400_000, "reference", "原价", 599.0, "原价五百九十九"),
+                (2_401_000, "offer", "今天只要", 69.0, "今天只要六十九"),
+            ]
+        )
+    ]
+    w = auth(tokens["worker"])
+    r = api.post("/v1/rooms/room-a/ledger", json={"claims": claims[:2]}, headers=w)
+    assert r.status_code == 200 and sorted(r.json()["created"]) == ["claim-0", "claim-1"]
+    r = api.post("/v1/rooms/room-a/ledger", json={"claims": claims}, headers=w)
+    assert r.json() == {"created": ["claim-2"], "existing": ["claim-0", "claim-1"]}
+    contradiction = payload(
+        7,
+        start_ms=2_400_000,
+        end_ms=2_402_000,
+        source="ledger",
+        rule="ledger:two_reference_prices",
+        related=[{"start_ms": 180_000, "end_ms": 182_000, "text": "原价三百九十九"}],
+    )
+    assert (
+        api.post("/v1/findings", json={"findings": [contradiction, payload(8)]}, headers=w).status_code == 200
+    )
+
+    assert api.get("/v1/rooms/room-a/ledger", headers=w).status_code == 403
+    led = api.get("/v1/rooms/room-a/ledger", headers=auth(tokens["moderator"])).json()
+    assert [c["amount"] for c in led["claims"]] == [399.0, 599.0, 69.0]
+    assert [f["id"] for f in led["contradictions"]] == ["find-7"]
+    assert led["contradictions"][0]["related"][0]["start_ms"] == 180_000
+    assert api.get("/v1/rooms/nope/ledger", headers=auth(tokens["moderator"])).status_code == 404
+    bad = {"claims": [dict(claims[0], id="claim-x", room_id="room-b")]}
+    assert api.post("/v1/rooms/room-a/ledger", json=bad, headers=w).status_code == 422

@@ -48,6 +48,8 @@ class Policy:
     subtypes: dict[str, Subtype]
     negation: re.Pattern[str]
     source: Path
+    disavowal: re.Pattern[str] | None = None
+    disavowal_window: int = 0
     version: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
 
@@ -91,12 +93,15 @@ def load_policy(directory: Path | None = None) -> Policy:
     if not common_path.is_file():
         raise PolicyError(f"{directory}: no _common.yaml; is this a livemod policy pack?")
     common = yaml.safe_load(common_path.read_text(encoding="utf-8")) or {}
+    cues = "|".join(_strings(common.get("negation_cues"), "_common.negation_cues"))
+    prefixes = "|".join(_strings(common.get("negation_prefixes"), "_common.negation_prefixes"))
     negation = re.compile(
-        "(?:"
-        + "|".join(_strings(common.get("negation_cues"), "_common.negation_cues"))
-        + ")"
-        + f".{{0,{int(common.get('negation_gap', 2))}}}$"
+        f"(?:(?:{cues}).{{0,{int(common.get('negation_gap', 2))}}}"
+        + (f"|(?:{prefixes})" if prefixes else "")
+        + ")$"
     )
+    disavowals = _strings(common.get("disavowal_cues"), "_common.disavowal_cues")
+    disavowal = re.compile("|".join(map(re.escape, disavowals))) if disavowals else None
     subtypes: dict[str, Subtype] = {}
     for category in CATEGORIES:
         path = directory / f"{category}.yaml"
@@ -132,6 +137,8 @@ def load_policy(directory: Path | None = None) -> Policy:
     return Policy(
         subtypes=subtypes,
         negation=negation,
+        disavowal=disavowal,
+        disavowal_window=int(common.get("disavowal_window", 0)),
         source=directory,
         version=str(common.get("version", "")),
         meta=common,

@@ -40,6 +40,8 @@ class Match:
     suggestion: str
     score: float = SCORE_EXACT
     source: str = "rules"
+    model: str | None = None
+    model_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,12 @@ class RuleEngine:
             for m in p.finditer(text):
                 if m.start() < hit.end and hit.start < m.end():
                     return True
+        # A warning or a refusal around the hit excuses even subtypes whose own
+        # terms carry a negation ("没有副作用"), so this is not tied to negatable.
+        if self.policy.disavowal is not None:
+            w = self.policy.disavowal_window
+            if self.policy.disavowal.search(text, max(0, hit.start - w), hit.end + w):
+                return True
         if st.negatable:
             before = text[max(0, hit.start - _NEGATION_LOOKBACK) : hit.start]
             if self.policy.negation.search(before):

@@ -1,5 +1,6 @@
 """The ``livemod`` command line."""
 
+from livemod.cli import _quality as _quality  # registers train and eval
 from livemod.cli._app import app, main
 
 __all__ = ["app", "main"]

@@ -76,9 +76,17 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _pipeline(settings: Settings, room: str, *, keep_clips: bool = True) -> Any:
+def _classifier(settings: Settings) -> Any:
+    from livemod.classify import ModelLoadError, build_classifier
+
+    try:
+        return build_classifier(settings)
+    except ModelLoadError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _pipeline(settings: Settings, room: str, *, keep_clips: bool = True, classifier: Any = None) -> Any:
     from livemod.asr import Transcriber, TranscriberOptions
-    from livemod.classify import RuleEngine
     from livemod.ingest import VadOptions
     from livemod.pipeline import Pipeline
 
@@ -105,7 +113,7 @@ def _pipeline(settings: Settings, room: str, *, keep_clips: bool = True) -> Any:
     )
     return Pipeline(
         transcriber,
-        RuleEngine(),
+        classifier or _classifier(settings),
         room_id=room,
         clips_dir=settings.clips_dir if keep_clips else None,
         clip_format=settings.clip_format,
@@ -207,12 +215,11 @@ def scan(
 def classify(verbose: Verbose = 0) -> None:
     """Classify UTF-8 lines from stdin: one JSON line out per line in.
 
-    Example: echo "原价三百九十九今天只要六十九" | livemod classify
+    Uses the rules and the learned classifier (LIVEMOD_CLASSIFIER_MODEL; 'none' for rules
+    alone). Example: echo "原价三百九十九今天只要六十九" | livemod classify
     """
     setup_logging(verbose, quiet=verbose == 0)
-    from livemod.classify import RuleEngine
-
-    engine = RuleEngine()
+    engine = _classifier(_settings())
     for line in sys.stdin:
         text = line.rstrip("\r\n")
         findings = [
@@ -227,6 +234,8 @@ def classify(verbose: Verbose = 0) -> None:
                 "suggestion": m.suggestion,
                 "score": m.score,
                 "source": m.source,
+                "model": m.model,
+                "model_score": m.model_score,
             }
             for m in engine.classify(text)
         ]
@@ -271,6 +280,7 @@ def run_watch(
     except SourceError as exc:
         return _finish(client, sink, room, "error", str(exc), 1)
     pipe = _pipeline(settings, room)
+    pipe.on_price = sink.submit_price
     if stop is not None:
 
         def stopper() -> None:

@@ -104,6 +104,7 @@ class FfmpegSource:
         realtime: bool = False,
         timeout_s: float = 15.0,
         start_sample: int = 0,
+        duration_ms: int | None = None,
     ) -> None:
         if not is_network(source) and not Path(source).exists():
             raise SourceError(f"{source}: no such file")
@@ -112,6 +113,7 @@ class FfmpegSource:
         self.realtime = realtime
         self.timeout_s = timeout_s
         self.samples_read = start_sample
+        self.duration_ms = duration_ms
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: deque[str] = deque(maxlen=40)
         self._closed = False
@@ -120,6 +122,8 @@ class FfmpegSource:
         in_opts: dict[str, object] = {}
         if self.realtime:
             in_opts["re"] = None
+        if self.duration_ms is not None:
+            in_opts["t"] = f"{self.duration_ms / 1000:.3f}"
         if is_network(self.source):
             # rw_timeout is in microseconds and covers every network protocol
             # ffmpeg speaks, so a dead URL fails instead of hanging forever.

@@ -14,6 +14,7 @@ from livemod.classify import Classifier
 from livemod.frames import ContextLine, Finding, SpeechSegment, Transcript, samples_to_ms
 from livemod.ingest import FfmpegSource, Segmenter, SourceError, VadOptions, write_clip
 from livemod.ingest._clips import clip_suffix
+from livemod.ledger import Contradiction, PriceClaim, PriceLedger
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,9 @@ class Pipeline:
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
         self._recent: deque[Transcript] = deque()
         self._stop = threading.Event()
+        self.ledger = PriceLedger(room_id)
+        # Called with every price claim the ledger records (the worker posts them).
+        self.on_price: Callable[[PriceClaim], None] | None = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -72,15 +76,24 @@ class Pipeline:
             target=self._read, args=(source, on_progress), name=f"ingest-{self.room_id}", daemon=True
         )
         reader.start()
+        error: BaseException | None = None
         try:
             while True:
                 item = self._queue.get()
                 if item is _END:
                     break
                 if isinstance(item, BaseException):
-                    raise item
+                    error = item
+                    break
                 assert isinstance(item, SpeechSegment)
                 yield from self.process(item)
+            # The session is over (or its source failed): prices whose
+            # conditions were never said are reported now.
+            for c in self.ledger.close():
+                self.stats.findings += 1
+                yield self._ledger_finding(c, None, None)
+            if error is not None:
+                raise error
         finally:
             self._stop.set()
             source.close()
@@ -120,10 +133,20 @@ class Pipeline:
         context = self._context_before(transcript)
         self._remember(transcript)
         matches = self.classifier.classify(transcript.text)
-        if not matches:
+        claims, contradictions = self.ledger.observe(
+            segment.seq,
+            transcript.start_ms,
+            transcript.end_ms,
+            transcript.text,
+            already_flagged=frozenset(m.subtype for m in matches),
+        )
+        for claim in claims:
+            if self.on_price is not None:
+                self.on_price(claim)
+        if not matches and not contradictions:
             return []
         clip = self._clip(segment)
-        findings = []
+        findings = [self._ledger_finding(c, transcript, clip, segment, context) for c in contradictions]
         for m in matches:
             start_ms, end_ms = transcript.span_ms(m.start, m.end)
             findings.append(
@@ -148,10 +171,54 @@ class Pipeline:
                     segment_end_ms=segment.end_ms,
                     context=context,
                     clip_path=clip,
+                    model=m.model,
+                    model_score=m.model_score,
                 )
             )
         self.stats.findings += len(findings)
         return findings
+
+    def _ledger_finding(
+        self,
+        c: Contradiction,
+        transcript: Transcript | None,
+        clip: str | None,
+        segment: SpeechSegment | None = None,
+        context: tuple[ContextLine, ...] = (),
+    ) -> Finding:
+        st = getattr(self.classifier, "rules", None)
+        policy = st.policy if st is not None else None
+        sub = policy.subtype("unclear_pricing", c.subtype) if policy is not None else None
+        claim = c.claim
+        if transcript is not None and transcript.text == claim.text:
+            start_ms, end_ms = transcript.span_ms(*claim.span)
+        else:
+            start_ms, end_ms = claim.start_ms, claim.end_ms
+        e = c.earlier
+        related = (ContextLine(e.start_ms, e.end_ms, e.text),) if e is not None else ()
+        return Finding(
+            id=uuid.uuid4().hex,
+            room_id=self.room_id,
+            seq=claim.seq,
+            start_ms=start_ms,
+            end_ms=end_ms,
+            category="unclear_pricing",
+            subtype=c.subtype,
+            severity=sub.severity if sub else "medium",
+            text=claim.text,
+            span=claim.span,
+            matched=c.explanation,
+            legal_basis=sub.legal_basis if sub else "",
+            rule=c.rule,
+            suggestion=sub.suggestion if sub else "",
+            source="ledger",
+            score=1.0,
+            segment_start_ms=segment.start_ms if segment else claim.start_ms,
+            segment_end_ms=segment.end_ms if segment else claim.end_ms,
+            context=context,
+            clip_path=clip,
+            related=related,
+        )
 
     def _context_before(self, t: Transcript) -> tuple[ContextLine, ...]:
         lo = t.start_ms - self.context_ms

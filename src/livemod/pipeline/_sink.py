@@ -14,10 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from livemod.frames import Finding
+from livemod.ledger import PriceClaim
 from livemod.review._client import ReviewClient, ReviewError, ServerUnavailable
 from livemod.store import Spool, SpooledFinding
 
 log = logging.getLogger(__name__)
+
+# Price claims share the findings' spool (one directory, one delivery loop,
+# the same crash safety); this key tells them apart.
+_KIND = "_livemod_kind"
+_PRICE = "price_claim"
 
 
 class ReviewSink:
@@ -50,6 +56,12 @@ class ReviewSink:
 
     def submit(self, finding: Finding) -> None:
         self.spool.put(finding.id, finding.to_dict(), Path(finding.clip_path) if finding.clip_path else None)
+        self._idle.clear()
+        self._wake.set()
+
+    def submit_price(self, claim: PriceClaim) -> None:
+        """Spool a price claim for the room's ledger; delivered like findings, acknowledged by id."""
+        self.spool.put(claim.id, {**claim.to_dict(), _KIND: _PRICE}, None)
         self._idle.clear()
         self._wake.set()
 
@@ -101,6 +113,21 @@ class ReviewSink:
                 return
 
     def _deliver(self, batch: list[SpooledFinding]) -> None:
+        prices = [item for item in batch if item.payload.get(_KIND) == _PRICE]
+        if prices:
+            by_room: dict[str, list[SpooledFinding]] = {}
+            for item in prices:
+                by_room.setdefault(str(item.payload["room_id"]), []).append(item)
+            for room_id, items in by_room.items():
+                claims = [{k: v for k, v in i.payload.items() if k != _KIND} for i in items]
+                res = self.client.post_ledger(room_id, claims)
+                acked = set(res.get("created", [])) | set(res.get("existing", []))
+                for i in items:
+                    if i.id in acked:
+                        self.spool.ack(i.id)
+        batch = [item for item in batch if item.payload.get(_KIND) != _PRICE]
+        if not batch:
+            return
         result = self.client.post_findings([item.payload for item in batch])
         acked = set(result.get("created", [])) | set(result.get("existing", []))
         for item in batch:

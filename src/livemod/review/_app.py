@@ -27,12 +27,15 @@ from livemod.review._schemas import (
     FindingDetail,
     FindingPage,
     FindingPublic,
+    LedgerPublic,
+    PriceClaimBatch,
+    PriceClaimPublic,
     RoomPublic,
     RoomUpdate,
     Status,
     TokenInfo,
 )
-from livemod.store import Database, Decision, FindingRow, Room
+from livemod.store import Database, Decision, FindingRow, PriceClaimRow, Room
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +128,14 @@ def build_router(settings: Settings) -> APIRouter:
             if f.id in existing or f.id in created:
                 continue
             _ensure_room(session, f.room_id)
-            data = f.model_dump(exclude={"span", "context"})
+            data = f.model_dump(exclude={"span", "context", "related"})
             session.add(
                 FindingRow(
                     **data,
                     span_start=f.span[0],
                     span_end=f.span[1],
                     context=[c.model_dump() for c in f.context],
+                    related=[c.model_dump() for c in f.related],
                 )
             )
             created.append(f.id)
@@ -269,6 +273,44 @@ def build_router(settings: Settings) -> APIRouter:
             or 0
         )
         return item
+
+    @r.post(
+        "/rooms/{room_id}/ledger",
+        response_model=BatchResult,
+        summary="Record price claims in the room's ledger (idempotent by claim id)",
+    )
+    def post_ledger(room_id: str, batch: PriceClaimBatch, session: SessionDep, _t: Worker) -> BatchResult:
+        if any(c.room_id != room_id for c in batch.claims):
+            raise HTTPException(422, "every claim must belong to this room")
+        ids = [c.id for c in batch.claims]
+        existing = set(session.scalars(select(PriceClaimRow.id).where(PriceClaimRow.id.in_(ids))))
+        _ensure_room(session, room_id)
+        created: list[str] = []
+        for c in batch.claims:
+            if c.id in existing or c.id in created:
+                continue
+            session.add(PriceClaimRow(**c.model_dump(exclude={"span"})))
+            created.append(c.id)
+        session.commit()
+        return BatchResult(created=created, existing=sorted(existing))
+
+    @r.get("/rooms/{room_id}/ledger", response_model=LedgerPublic, summary="The room's price ledger")
+    def get_ledger(room_id: str, session: SessionDep, _t: Moderator) -> LedgerPublic:
+        if session.get(Room, room_id) is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no room {room_id!r}")
+        claims = session.scalars(
+            select(PriceClaimRow).where(PriceClaimRow.room_id == room_id).order_by(PriceClaimRow.start_ms)
+        ).all()
+        found = session.scalars(
+            select(FindingRow)
+            .where(FindingRow.room_id == room_id, FindingRow.source == "ledger")
+            .order_by(FindingRow.start_ms)
+        ).all()
+        return LedgerPublic(
+            room_id=room_id,
+            claims=[PriceClaimPublic.model_validate(c) for c in claims],
+            contradictions=[_public(f) for f in found],
+        )
 
     @r.put("/rooms/{room_id}", response_model=RoomPublic, summary="Create or update a room (its live status)")
     def put_room(room_id: str, body: RoomUpdate, session: SessionDep, _t: Worker) -> RoomPublic:

@@ -61,6 +61,11 @@ class ReviewClient:
         data: dict[str, list[str]] = resp.json()
         return data
 
+    def post_ledger(self, room_id: str, claims: list[dict[str, Any]]) -> dict[str, list[str]]:
+        resp = self._request("POST", f"/v1/rooms/{room_id}/ledger", json={"claims": claims})
+        data: dict[str, list[str]] = resp.json()
+        return data
+
     def put_clip(self, finding_id: str, path: Path, clip_start_ms: int) -> None:
         ctype = "audio/ogg" if path.suffix == ".opus" else "audio/mpeg"
         self._request(

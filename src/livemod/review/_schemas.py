@@ -47,6 +47,9 @@ class FindingCreate(BaseModel):
     segment_start_ms: int = Field(0, ge=0)
     segment_end_ms: int = Field(0, ge=0)
     context: list[ContextLine] = Field(default_factory=list, max_length=200)
+    model: str | None = Field(None, max_length=128)
+    model_score: float | None = Field(None, ge=0, le=1)
+    related: list[ContextLine] = Field(default_factory=list, max_length=50)
 
     @model_validator(mode="after")
     def _order(self) -> FindingCreate:
@@ -105,6 +108,9 @@ class FindingPublic(BaseModel):
     suggestion: str
     source: str
     score: float
+    model: str | None = None
+    model_score: float | None = None
+    related: list[ContextLine] = Field(default_factory=list)
     status: Status
     created_at: datetime
     has_clip: bool = False
@@ -151,3 +157,49 @@ class TokenInfo(BaseModel):
     id: int
     name: str
     role: Role
+
+
+class PriceClaimCreate(BaseModel):
+    """A price the anchor said, as the worker posts it to the room's ledger."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=ID_PATTERN)
+    room_id: str = Field(pattern=ID_PATTERN)
+    seq: int = Field(ge=0)
+    start_ms: int = Field(ge=0)
+    end_ms: int = Field(ge=0)
+    kind: Literal["reference", "final", "offer"]
+    label: str = Field(min_length=1, max_length=32)
+    amount: float = Field(gt=0)
+    item: str | None = Field(None, max_length=32)
+    text: str = Field(min_length=1, max_length=4000)
+    conditions_stated: bool = False
+    span: tuple[int, int] | None = None
+
+
+class PriceClaimBatch(BaseModel):
+    claims: list[PriceClaimCreate] = Field(min_length=1, max_length=500)
+
+
+class PriceClaimPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    seq: int
+    start_ms: int
+    end_ms: int
+    kind: str
+    label: str
+    amount: float
+    item: str | None
+    text: str
+    conditions_stated: bool
+
+
+class LedgerPublic(BaseModel):
+    """A room's price ledger: every claim in stream order, and the findings the ledger raised."""
+
+    room_id: str
+    claims: list[PriceClaimPublic]
+    contradictions: list[FindingPublic]

@@ -1,7 +1,17 @@
 """Persistence: the review database (SQLAlchemy 2.0) and the worker's on-disk spool."""
 
 from livemod.store._db import Database
-from livemod.store._models import ApiToken, Base, Decision, FindingRow, Room
+from livemod.store._models import ApiToken, Base, Decision, FindingRow, PriceClaimRow, Room
 from livemod.store._spool import Spool, SpooledFinding
 
-__all__ = ["ApiToken", "Base", "Database", "Decision", "FindingRow", "Room", "Spool", "SpooledFinding"]
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Database",
+    "Decision",
+    "FindingRow",
+    "PriceClaimRow",
+    "Room",
+    "Spool",
+    "SpooledFinding",
+]

@@ -53,6 +53,9 @@ class FindingRow(Base):
     segment_start_ms: Mapped[int] = mapped_column(Integer, default=0)
     segment_end_ms: Mapped[int] = mapped_column(Integer, default=0)
     context: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    model: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    model_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    related: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     clip_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     clip_start_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     status: Mapped[str] = mapped_column(
@@ -69,6 +72,27 @@ class FindingRow(Base):
         Index("ix_findings_room_start", "room_id", "start_ms"),
         Index("ix_findings_status_category", "status", "category"),
     )
+
+
+class PriceClaimRow(Base):
+    """One spoken price in a room's session: the price ledger."""
+
+    __tablename__ = "price_claims"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    start_ms: Mapped[int] = mapped_column(Integer)
+    end_ms: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # reference, final, offer
+    label: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[float] = mapped_column(Float)
+    item: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    conditions_stated: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_price_claims_room_start", "room_id", "start_ms"),)
 
 
 class Decision(Base):

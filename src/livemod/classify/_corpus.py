@@ -1,0 +1,64 @@
+"""The labeled corpus (data/corpus/corpus.jsonl): loading and label vectors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    id: str
+    group: str
+    split: str
+    text: str
+    lang: str
+    categories: tuple[str, ...]
+    subtypes: tuple[str, ...]  # "category.subtype" keys
+    hard_negative: bool
+    related_subtype: str | None
+    variant: str
+
+
+class CorpusError(ValueError):
+    pass
+
+
+def default_corpus_path() -> Path:
+    # A source checkout has data/ at the repository root; a wheel carries it as package data.
+    here = Path(__file__).resolve().parents[3] / "data" / "corpus" / "corpus.jsonl"
+    if here.is_file():
+        return here
+    return Path(str(resources.files("livemod") / "_data" / "corpus" / "corpus.jsonl"))
+
+
+def load_corpus(path: Path | None = None, split: str | None = None) -> list[Example]:
+    path = path or default_corpus_path()
+    if not path.is_file():
+        raise CorpusError(f"{path}: no corpus there; build it with `python scripts/build_corpus.py`.")
+    out: list[Example] = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+                ex = Example(
+                    id=r["id"],
+                    group=r["group"],
+                    split=r["split"],
+                    text=r["text"],
+                    lang=r.get("lang", "zh"),
+                    categories=tuple(r["categories"]),
+                    subtypes=tuple(r["subtypes"]),
+                    hard_negative=bool(r.get("hard_negative")),
+                    related_subtype=r.get("related_subtype"),
+                    variant=r.get("variant", "original"),
+                )
+            except (KeyError, TypeError, json.JSONDecodeError) as exc:
+                raise CorpusError(f"{path}:{n}: not a corpus record ({exc})") from exc
+            if split is None or ex.split == split:
+                out.append(ex)
+    return out

@@ -1,0 +1,89 @@
+"""Rules and model together.
+
+The decision per category is: a rule fired, or the model's probability reached
+the category's threshold (calibrated on the dev split). Two refinements:
+
+- A rule hit that rests only on pinyin (a sound-alike, not the characters) is
+  weak evidence; when the model is nearly sure the utterance is innocent
+  (below ``veto``) it is dropped. Exact character hits are never vetoed: they
+  are the policy pack's word and a moderator should see them.
+- A model-only finding names the most probable subtype inside its category,
+  and carries that subtype's legal basis and suggested rewording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from livemod.classify._model import ModelClassifier, ModelMeta, ModelScores
+from livemod.classify._policy import CATEGORIES, Policy
+from livemod.classify._rules import SCORE_EXACT, Match, RuleEngine
+
+
+def combine(
+    text: str,
+    rule_matches: Sequence[Match],
+    scores: ModelScores | None,
+    meta: ModelMeta | None,
+    policy: Policy,
+) -> list[Match]:
+    if scores is None or meta is None:
+        return list(rule_matches)
+    out: list[Match] = []
+    for m in rule_matches:
+        p = scores.categories[m.category]
+        if m.score < SCORE_EXACT and p < meta.veto:
+            continue
+        out.append(replace(m, model=meta.name, model_score=round(p, 4), source="rules+model"))
+    covered = {m.category for m in out}
+    for category in CATEGORIES:
+        p = scores.categories[category]
+        if category in covered or p < meta.thresholds.get(category, 1.01):
+            continue
+        name, _ = scores.best_subtype(category)
+        st = policy.subtype(category, name)
+        out.append(
+            Match(
+                category=category,
+                subtype=name,
+                start=0,
+                end=len(text),
+                matched=text.strip(),
+                rule=f"model:{meta.name}",
+                severity=st.severity,
+                legal_basis=st.legal_basis,
+                suggestion=st.suggestion,
+                score=round(p, 4),
+                source="model",
+                model=meta.name,
+                model_score=round(p, 4),
+            )
+        )
+    out.sort(key=lambda m: (m.start, m.category, m.subtype))
+    return out
+
+
+class HybridClassifier:
+    """The pipeline's classifier: :class:`RuleEngine` plus an optional :class:`ModelClassifier`."""
+
+    def __init__(self, rules: RuleEngine, model: ModelClassifier | None = None) -> None:
+        self.rules = rules
+        self.model = model
+        self.name = f"rules+{model.name}" if model else "rules"
+
+    def classify(self, text: str) -> list[Match]:
+        return self.classify_many([text])[0]
+
+    def classify_many(self, texts: Sequence[str]) -> list[list[Match]]:
+        rule_out = [self.rules.classify(t) for t in texts]
+        if self.model is None:
+            return rule_out
+        scores = self.model.scores(texts)
+        return [
+            combine(t, r, s, self.model.meta, self.rules.policy)
+            for t, r, s in zip(texts, rule_out, scores, strict=True)
+        ]
+
+
+__all__ = ["HybridClassifier", "combine"]

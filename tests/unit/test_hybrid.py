@@ -1,0 +1,96 @@
+"""Rules and model together: what a finding carries, model-only findings, the pinyin veto, calibration."""
+
+from __future__ import annotations
+
+import pytest
+
+from livemod.classify import CATEGORIES, Example, ModelMeta, ModelScores, RuleEngine, combine, load_policy
+from livemod.classify._train import calibrate
+
+POLICY = load_policy()
+RULES = RuleEngine(POLICY)
+
+
+def meta(**thresholds: float) -> ModelMeta:
+    th = dict.fromkeys(CATEGORIES, 0.5) | thresholds
+    return ModelMeta(
+        labels=[*CATEGORIES, *sorted(POLICY.subtypes)], thresholds=th, veto=0.05, name="test-model"
+    )
+
+
+def scores(**cats: float) -> ModelScores:
+    subs = dict.fromkeys(POLICY.subtypes, 0.01)
+    for key, p in list(cats.items()):
+        if "__" in key:  # subtype given as category__subtype
+            subs[key.replace("__", ".")] = p
+            del cats[key]
+    return ModelScores(dict.fromkeys(CATEGORIES, 0.01) | cats, subs)
+
+
+def test_rule_finding_carries_rule_model_and_score() -> None:
+    text = "这款面膜全网最低价"
+    out = combine(text, RULES.classify(text), scores(unclear_pricing=0.93), meta(), POLICY)
+    assert len(out) == 1
+    m = out[0]
+    assert (m.category, m.subtype) == ("unclear_pricing", "unverifiable_comparison")
+    assert m.rule.startswith("unclear_pricing.unverifiable_comparison:")
+    assert m.source == "rules+model"
+    assert m.model == "test-model" and m.model_score == pytest.approx(0.93)
+
+
+def test_model_alone_names_the_likeliest_subtype_with_its_legal_basis() -> None:
+    text = "喝了这个以后血糖稳稳的，医院的药都可以停了"
+    assert RULES.classify(text) == []
+    out = combine(
+        text,
+        [],
+        scores(false_advertising=0.9, false_advertising__medical_claims=0.8),
+        meta(),
+        POLICY,
+    )
+    assert [(m.category, m.subtype, m.source) for m in out] == [
+        ("false_advertising", "medical_claims", "model")
+    ]
+    assert out[0].legal_basis == POLICY.subtype("false_advertising", "medical_claims").legal_basis
+    assert out[0].rule == "model:test-model"
+
+
+def test_below_threshold_the_model_adds_nothing() -> None:
+    out = combine("今天天气很好", [], scores(false_advertising=0.4), meta(false_advertising=0.5), POLICY)
+    assert out == []
+
+
+def test_a_pinyin_only_hit_is_vetoed_when_the_model_is_sure_it_is_innocent() -> None:
+    text = "这个颜色叫像牙白"  # 象牙 heard as 像牙: a sound-alike hit, not the characters
+    hits = RULES.classify(text)
+    assert hits and hits[0].score < 1.0
+    assert combine(text, hits, scores(prohibited_product=0.01), meta(), POLICY) == []
+    kept = combine(text, hits, scores(prohibited_product=0.6), meta(), POLICY)
+    assert [m.subtype for m in kept] == ["protected_wildlife"]
+
+
+def test_an_exact_character_hit_is_never_vetoed() -> None:
+    text = "正宗穿山甲鳞片"
+    hits = RULES.classify(text)
+    assert hits and hits[0].score == 1.0
+    assert [m.subtype for m in combine(text, hits, scores(), meta(), POLICY)] == ["protected_wildlife"]
+
+
+def _ex(text: str, cats: tuple[str, ...], hard: bool = False) -> Example:
+    return Example(text, "g", "dev", text, "zh", cats, (), hard, None, "original")
+
+
+def test_calibration_keeps_hard_negatives_quiet() -> None:
+    # The model scores the hard negative higher than one positive: the threshold
+    # must sit above it even though that loses the weaker positive.
+    examples = [
+        _ex("a", ("false_advertising",)),
+        _ex("b", ("false_advertising",)),
+        _ex("c", (), hard=True),
+        _ex("d", ()),
+    ]
+    sc = [scores(false_advertising=p) for p in (0.9, 0.5, 0.7, 0.1)]
+    th, macro, fpr = calibrate(examples, [[], [], [], []], sc, meta(), POLICY, max_fpr=0.0)
+    assert fpr == 0.0
+    assert 0.7 < th["false_advertising"] <= 0.9
+    assert macro > 0
