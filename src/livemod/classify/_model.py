@@ -14,8 +14,9 @@ import logging
 import threading
 import time
 import unicodedata
+import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,8 @@ def label_names(policy: Policy) -> list[str]:
     return [*CATEGORIES, *sorted(policy.subtypes)]
 
 
-def prepare(text: str, input_format: str = "e5-query") -> str:
-    """The model's input for an utterance, by the format the model was trained on."""
-    if input_format == "char-pinyin":
-        from livemod.classify._scratch import char_pinyin
-
-        return char_pinyin(text)
+def prepare(text: str) -> str:
+    """The model's input for an utterance."""
     # Same script and width as the rules see, but spaces and punctuation kept:
     # the encoder was pretrained on written text and English needs its spaces.
     return QUERY_PREFIX + " ".join(to_simplified(unicodedata.normalize("NFKC", text)).split())
@@ -67,13 +64,13 @@ class ModelMeta:
     max_length: int = 96
     base: str = ""
     name: str = "livemod-classifier"
-    input_format: str = "e5-query"
     trained: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def read(cls, directory: Path) -> ModelMeta:
         raw = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        return cls(**raw)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
 
     def write(self, directory: Path) -> None:
         data = {
@@ -83,7 +80,6 @@ class ModelMeta:
             "max_length": self.max_length,
             "base": self.base,
             "name": self.name,
-            "input_format": self.input_format,
             "trained": self.trained,
         }
         (directory / META_FILE).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -141,9 +137,15 @@ class ModelClassifier:
         if self.device == "cpu" and quantize:
             # int8 dynamic quantisation of the Linear layers: 2.5x the throughput
             # on CPU. Thresholds are calibrated through this same path.
-            model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-                model, {torch.nn.Linear}, dtype=torch.qint8
-            )
+            with warnings.catch_warnings():
+                # torch 2.13 announces that torch.ao.quantization will move to
+                # torchao; it works as documented here, and torchao is not on
+                # the registries this project installs from.
+                warnings.filterwarnings("ignore", category=DeprecationWarning)
+                warnings.filterwarnings("ignore", category=UserWarning, message=".*quantiz.*")
+                model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+                    model, {torch.nn.Linear}, dtype=torch.qint8
+                )
         elif self.device.startswith("cuda"):
             model = model.half()
         self._model = model.to(self.device)
@@ -160,7 +162,7 @@ class ModelClassifier:
         import torch
 
         out: list[ModelScores] = []
-        prepared = [prepare(t, self.meta.input_format) for t in texts]
+        prepared = [prepare(t) for t in texts]
         for i in range(0, len(prepared), self._batch):
             chunk = prepared[i : i + self._batch]
             enc = self._tok(

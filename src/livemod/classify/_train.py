@@ -14,7 +14,6 @@ thresholds are calibrated on the scores production will see.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import math
 import random
@@ -30,14 +29,13 @@ from livemod.classify._hybrid import combine
 from livemod.classify._model import ModelClassifier, ModelMeta, ModelScores, label_names, prepare
 from livemod.classify._policy import CATEGORIES, Policy
 from livemod.classify._rules import Match, RuleEngine
-from livemod.classify._scratch import BASE_META
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
 class TrainOptions:
-    epochs: int = 5
+    epochs: int = 10
     batch_size: int = 16
     lr: float = 1.5e-4
     head_lr: float = 2e-3
@@ -134,7 +132,7 @@ def _init_pooler(model: Any, tok: Any, texts: Sequence[str], max_length: int, de
     model.eval()
     with torch.no_grad():
         enc = tok(
-            [prepare(t, "e5-query") for t in texts],
+            [prepare(t) for t in texts],
             padding=True,
             truncation=True,
             max_length=max_length,
@@ -179,10 +177,6 @@ def train(
     device = "cpu" if device == "auto" else device
 
     t_start = time.perf_counter()
-    fmt = "e5-query"
-    base_meta = Path(str(base)) / BASE_META
-    if base_meta.is_file():
-        fmt = json.loads(base_meta.read_text())["input_format"]
     tok = AutoTokenizer.from_pretrained(str(base))
     model = AutoModelForSequenceClassification.from_pretrained(
         str(base),
@@ -191,9 +185,8 @@ def train(
         id2label=dict(enumerate(labels)),
         label2id={k: i for i, k in enumerate(labels)},
     )
-    if fmt == "e5-query":
-        # Pretrained character meanings stay as they are (see the module docstring).
-        model.get_input_embeddings().weight.requires_grad_(False)
+    # Pretrained character meanings stay as they are (see the module docstring).
+    model.get_input_embeddings().weight.requires_grad_(False)
     model.to(device)
     _init_pooler(
         model, tok, [ex.text for ex in train_set[:: max(1, len(train_set) // 256)]], opts.max_length, device
@@ -220,7 +213,7 @@ def train(
         for b in range(0, len(order), opts.batch_size):
             batch = [train_set[i] for i in order[b : b + opts.batch_size]]
             enc = tok(
-                [prepare(ex.text, fmt) for ex in batch],
+                [prepare(ex.text) for ex in batch],
                 padding=True,
                 truncation=True,
                 max_length=opts.max_length,
@@ -254,7 +247,6 @@ def train(
         max_length=opts.max_length,
         base=str(base),
         name=f"{out_dir.name}",
-        input_format=fmt,
     )
     meta.write(tmp)
 
@@ -286,4 +278,46 @@ def train(
     return TrainReport(out_dir, len(train_set), len(dev_set), seconds, thresholds, macro, fpr)
 
 
-__all__ = ["TrainOptions", "TrainReport", "calibrate", "train"]
+def recalibrate(
+    model_dir: Path,
+    *,
+    corpus: Path | None = None,
+    policy: Policy | None = None,
+    max_hard_negative_fpr: float = 0.05,
+) -> TrainReport:
+    """Recompute a trained model's thresholds against the current policy pack, without training.
+
+    The thresholds decide what the model adds to the rules, so a changed
+    policy pack changes the best thresholds; this takes seconds, not minutes.
+    """
+    t0 = time.perf_counter()
+    rules = RuleEngine(policy)
+    dev_set = load_corpus(corpus, "dev")
+    clf = ModelClassifier(model_dir, device="cpu")
+    scores = clf.scores([ex.text for ex in dev_set])
+    rule_out = [rules.classify(ex.text) for ex in dev_set]
+    thresholds, macro, fpr = calibrate(
+        dev_set, rule_out, scores, clf.meta, rules.policy, max_hard_negative_fpr
+    )
+    meta = clf.meta
+    meta.thresholds = thresholds
+    meta.trained = {
+        **meta.trained,
+        "dev_macro_f1": round(macro, 4),
+        "dev_hard_negative_fpr": round(fpr, 4),
+        "policy_version": rules.policy.version,
+        "recalibrated": True,
+    }
+    meta.write(model_dir)
+    return TrainReport(
+        model_dir,
+        int(meta.trained.get("train_examples", 0)),
+        len(dev_set),
+        time.perf_counter() - t0,
+        thresholds,
+        macro,
+        fpr,
+    )
+
+
+__all__ = ["TrainOptions", "TrainReport", "calibrate", "recalibrate", "train"]

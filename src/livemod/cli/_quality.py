@@ -41,12 +41,19 @@ def train(
     corpus: Annotated[
         Path | None, typer.Option(help="Corpus JSONL [default: data/corpus/corpus.jsonl].")
     ] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the train split.")] = 5,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the train split.")] = 10,
     lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 1.5e-4,
     limit: Annotated[int, typer.Option(min=0, help="Train on N examples only (quick checks); 0 = all.")] = 0,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
     if_missing: Annotated[
         bool, typer.Option("--if-missing", help="Do nothing when a trained model is already there.")
+    ] = False,
+    calibrate_only: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate-only",
+            help="Keep the trained weights; recompute the thresholds against the current policy pack.",
+        ),
     ] = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -67,6 +74,21 @@ def train(
     target = out or settings.default_classifier_dir
     if if_missing and (target / META_FILE).is_file():
         stderr.print(f"a trained classifier is already at {target}; nothing to do.", highlight=False)
+        return
+    if calibrate_only:
+        from livemod.classify._train import recalibrate
+
+        if not (target / META_FILE).is_file():
+            raise fail(f"no trained classifier at {target}; run `livemod train` first")
+        try:
+            report = recalibrate(target, corpus=corpus)
+        except (CorpusError, ValueError, OSError) as exc:
+            raise fail(str(exc)) from exc
+        stderr.print(
+            f"recalibrated {target} on dev ({report.dev_examples}): macro F1 {report.dev_macro_f1:.3f}, "
+            f"hard-negative FPR {report.dev_hard_negative_fpr:.1%}; thresholds {report.thresholds}",
+            highlight=False,
+        )
         return
     base_dir = _base_dir(base, settings.cache_dir)
     opts = TrainOptions(epochs=epochs, lr=lr, limit=limit or None, device=device)
@@ -170,9 +192,9 @@ def evaluate(
     if manifests:
         from livemod.ingest import FfmpegSource, SourceError
 
-        pipe = _pipeline(settings, "eval", keep_clips=False, classifier=clf)
-
         def run(path: Path, lim: int | None) -> list[dict[str, Any]]:
+            # A pipeline is one room session (its ledger, its context): one per fixture.
+            pipe = _pipeline(settings, "eval", keep_clips=False, classifier=clf)
             src = FfmpegSource(str(path), "eval", duration_ms=lim)
             return [f.to_dict() for f in pipe.run(src)]
 
