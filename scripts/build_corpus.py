@@ -30,6 +30,8 @@ from pypinyin.pinyin_dict import pinyin_dict
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "corpus" / "source"
 OUT = ROOT / "data" / "corpus" / "corpus.jsonl"
+# What Whisper base heard when the train split was read aloud (scripts/asr_confusions.py).
+HEARD = SOURCE / "whisper_heard.jsonl"
 SEED = 20261122
 
 CATEGORY_OF = {
@@ -342,16 +344,33 @@ def composites(lines: list[Line], rng: random.Random) -> list[dict[str, object]]
     return out
 
 
-def build() -> list[dict[str, object]]:
+def build(with_whisper: bool = False) -> list[dict[str, object]]:
     rng = random.Random(SEED)
     lines = parse_sources()
     assign_splits(lines, rng)
     rows: list[dict[str, object]] = []
+    heard: dict[str, str] = {}
+    if HEARD.is_file():
+        for raw in HEARD.read_text(encoding="utf-8").splitlines():
+            if raw.strip():
+                r = json.loads(raw)
+                heard[r["text"]] = r["heard"]
     for ln in lines:
         make_variants(ln, rng)
         rows.append(record(ln, ln.text, "original", 0))
         for i, (name, text) in enumerate(ln.variants, start=1):
             rows.append(record(ln, text, name, i))
+        # Real Whisper output for train lines only: dev and test stay unheard by training.
+        # Off by default: measured, these lines made the model worse (see data/corpus/README.md).
+        h = heard.get(ln.text, "")
+        if (
+            with_whisper
+            and ln.split == "train"
+            and h
+            and h != ln.text
+            and h not in {t for _, t in ln.variants}
+        ):
+            rows.append(record(ln, h, "whisper", 50))
     rows.extend(composites(lines, rng))
     return rows
 
@@ -372,8 +391,13 @@ def summary(rows: list[dict[str, object]]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="exit 1 if corpus.jsonl differs from a fresh build")
+    ap.add_argument(
+        "--with-whisper",
+        action="store_true",
+        help="add source/whisper_heard.jsonl transcripts as train variants",
+    )
     args = ap.parse_args()
-    rows = build()
+    rows = build(args.with_whisper)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if args.check:
         same = OUT.is_file() and OUT.read_text(encoding="utf-8") == text

@@ -233,14 +233,15 @@ def encode_opus(audio: np.ndarray, out: Path, ffmpeg: str) -> None:
 VOICES = ["zf_xiaobei", "zm_yunjian", "zf_xiaoni", "zm_yunxi", "zf_xiaoxiao"]
 
 
-def eval_script(corpus: Path) -> list[Line | Gap]:
+def eval_script(corpus: Path, split: str = "test", every: int = 1) -> list[Line | Gap]:
     """Every Mandarin test-split line of the corpus, as originally written, in five voices.
 
     ``livemod eval --audio`` runs it end to end; a fifth of the lines carry
     background music, as rooms do.
     """
     rows = [json.loads(x) for x in corpus.read_text(encoding="utf-8").splitlines() if x.strip()]
-    picked = [r for r in rows if r["split"] == "test" and r["variant"] == "original" and r["lang"] == "zh"]
+    picked = [r for r in rows if r["split"] == split and r["variant"] == "original" and r["lang"] == "zh"]
+    picked = picked[::every]
     script: list[Line | Gap] = []
     for i, r in enumerate(picked):
         expect = [s.replace(".", "/", 1) for s in r["subtypes"]]
@@ -260,14 +261,27 @@ def main() -> None:
     ap.add_argument("--ffmpeg", default="ffmpeg")
     ap.add_argument("--out", type=Path, default=Path("fixtures"))
     ap.add_argument("--corpus", type=Path, default=Path("data/corpus/corpus.jsonl"))
-    ap.add_argument("--only", choices=["room_demo", "eval_test"], help="build just this fixture")
+    ap.add_argument(
+        "--only",
+        choices=["room_demo", "eval_test", "asr_train"],
+        help="build just this fixture; asr_train (not committed) reads the train split aloud to study "
+        "Whisper's mishearings without touching the test split",
+    )
     args = ap.parse_args()
     digest = hashlib.sha256(args.model.read_bytes()).hexdigest()
     if digest != KOKORO_SHA256:
         sys.exit(f"{args.model}: sha256 {digest} is not the Kokoro v1.0 int8 model ({KOKORO_SHA256})")
     tts = Kokoro(args.model, args.voices)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, script, seed in (("room_demo", ROOM_DEMO, 7), ("eval_test", eval_script(args.corpus), 11)):
+    fixtures = (
+        ("room_demo", ROOM_DEMO, 7),
+        ("eval_test", eval_script(args.corpus), 11),
+        # Every other train line: about 230 lines, 16 minutes of speech.
+        ("asr_train", eval_script(args.corpus, "train", every=2), 13),
+    )
+    for name, script, seed in fixtures:
+        if name == "asr_train" and args.only != name:
+            continue
         if args.only and name != args.only:
             continue
         audio, manifest = build(script, tts, seed=seed)

@@ -72,6 +72,22 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
+# Whisper writes the 价 of a price word as a same-sound character (到手价 -> 刀手架,
+# 券后价 -> 券后加, 原价 -> 原家; measured on read-aloud train lines, see
+# scripts/asr_confusions.py). Repaired in place, one character for one, so offsets
+# still map to the original text; only where an amount or a verb follows.
+_PRICE_WORD = re.compile(
+    r"(?<=原|手|后|柜|场|线|牌|常|杀|特|售|店|网|底|利|粉)(架|加|家|嫁|驾)"
+    r"(?=\d|[零一二两三四五六七八九十百千万是要只才就都])"
+)
+_DAOSHOU = re.compile(r"(?:刀|倒|道)(?=手(?:价|架|加|家|只|才))")
+
+
+def _repair_asr(flat: str) -> str:
+    flat = _PRICE_WORD.sub("价", flat)
+    return _DAOSHOU.sub("到", flat)
+
+
 def normalize(text: str) -> Normalized:
     chars: list[str] = []
     index: list[int] = []
@@ -79,7 +95,7 @@ def normalize(text: str) -> Normalized:
         for c in _canon_char(ch):
             chars.append(c)
             index.append(i)
-    flat = "".join(chars)
+    flat = _repair_asr("".join(chars))
     out: list[str] = []
     out_index: list[int] = []
     pos = 0

@@ -246,7 +246,8 @@ def train(
         thresholds=dict.fromkeys(CATEGORIES, 0.5),
         max_length=opts.max_length,
         base=str(base),
-        name=f"{out_dir.name}",
+        # Findings name the model: the encoder it was fine-tuned from, and the corpus.
+        name=f"{Path(str(base)).name.removesuffix('-base')}+livemod-corpus",
     )
     meta.write(tmp)
 
