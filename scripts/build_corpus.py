@@ -27,6 +27,8 @@ import opencc
 from pypinyin import Style, lazy_pinyin
 from pypinyin.pinyin_dict import pinyin_dict
 
+from livemod.classify import load_policy
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "data" / "corpus" / "source"
 OUT = ROOT / "data" / "corpus" / "corpus.jsonl"
@@ -34,45 +36,8 @@ OUT = ROOT / "data" / "corpus" / "corpus.jsonl"
 HEARD = SOURCE / "whisper_heard.jsonl"
 SEED = 20261122
 
-CATEGORY_OF = {
-    **dict.fromkeys(
-        [
-            "absolute_terms",
-            "medical_claims",
-            "efficacy_guarantee",
-            "fake_authority",
-            "misrepresented_quality",
-            "fake_urgency",
-            "disparagement",
-            "income_or_outcome_promise",
-        ],
-        "false_advertising",
-    ),
-    **dict.fromkeys(
-        [
-            "fictitious_reference_price",
-            "unverifiable_comparison",
-            "conditional_price_hidden",
-            "price_not_stated",
-            "bait_price",
-            "broken_price_promise",
-            "fake_promotion",
-        ],
-        "unclear_pricing",
-    ),
-    **dict.fromkeys(
-        [
-            "protected_wildlife",
-            "prescription_or_special_drugs",
-            "tobacco_ecig",
-            "banned_fishing_gear",
-            "weapons_controlled",
-            "counterfeit",
-            "off_platform_trade",
-        ],
-        "prohibited_product",
-    ),
-}
+# Labels are the policy pack's subtypes: one source of truth for what exists.
+CATEGORY_OF = {st.name: st.category for st in load_policy().subtypes.values()}
 
 # Confusions Whisper base really produced on our recordings, plus the ones the
 # issue tracker reports; applied before random same-sound substitutions.

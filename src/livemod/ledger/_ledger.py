@@ -19,7 +19,7 @@ about one item, since anchors sell one product at a time.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from livemod.ledger._extract import PriceMention, extract_with_link
 
@@ -42,20 +42,8 @@ class PriceClaim:
     span: tuple[int, int] = (0, 0)  # the claim's characters in text
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "room_id": self.room_id,
-            "seq": self.seq,
-            "start_ms": self.start_ms,
-            "end_ms": self.end_ms,
-            "kind": self.kind,
-            "label": self.label,
-            "amount": self.amount,
-            "item": self.item,
-            "text": self.text,
-            "conditions_stated": self.conditions_stated,
-            "span": list(self.span),
-        }
+        """The claim as the review API's ``PriceClaimCreate`` spells it."""
+        return {**asdict(self), "span": list(self.span)}
 
 
 @dataclass(frozen=True, slots=True)

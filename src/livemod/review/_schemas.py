@@ -23,8 +23,8 @@ class ContextLine(BaseModel):
     text: str
 
 
-class FindingCreate(BaseModel):
-    """A finding as the worker posts it; ``id`` is the worker's, for idempotent retries."""
+class _WorkerRecord(BaseModel):
+    """What every record a worker posts has: its own id (for idempotent retries) and a time span."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -33,6 +33,17 @@ class FindingCreate(BaseModel):
     seq: int = Field(ge=0)
     start_ms: int = Field(ge=0)
     end_ms: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _span_order(self) -> _WorkerRecord:
+        if self.end_ms < self.start_ms:
+            raise ValueError("end_ms must not be before start_ms")
+        return self
+
+
+class FindingCreate(_WorkerRecord):
+    """A finding as the worker posts it."""
+
     category: Category
     subtype: str = Field(min_length=1, max_length=64)
     severity: Severity
@@ -53,8 +64,6 @@ class FindingCreate(BaseModel):
 
     @model_validator(mode="after")
     def _order(self) -> FindingCreate:
-        if self.end_ms < self.start_ms:
-            raise ValueError("end_ms must not be before start_ms")
         a, b = self.span
         if not 0 <= a <= b <= len(self.text):
             raise ValueError("span must lie within text")
@@ -159,16 +168,9 @@ class TokenInfo(BaseModel):
     role: Role
 
 
-class PriceClaimCreate(BaseModel):
+class PriceClaimCreate(_WorkerRecord):
     """A price the anchor said, as the worker posts it to the room's ledger."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=ID_PATTERN)
-    room_id: str = Field(pattern=ID_PATTERN)
-    seq: int = Field(ge=0)
-    start_ms: int = Field(ge=0)
-    end_ms: int = Field(ge=0)
     kind: Literal["reference", "final", "offer"]
     label: str = Field(min_length=1, max_length=32)
     amount: float = Field(gt=0)
