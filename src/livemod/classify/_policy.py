@@ -125,7 +125,13 @@ def load_policy(directory: Path | None = None) -> Policy:
                 severity=spec["severity"],
                 suggestion=spec["suggestion"].strip(),
                 terms=tuple(_strings(spec.get("terms"), where + ".terms")),
-                sound_alike=tuple(_strings(spec.get("sound_alike"), where + ".sound_alike")),
+                # sound_alike: all -> every term of two or more Han characters is also
+                # matched by its toned pinyin (the product names Whisper mishears).
+                sound_alike=tuple(
+                    _strings(spec.get("terms"), where + ".terms")
+                    if spec.get("sound_alike") == "all"
+                    else _strings(spec.get("sound_alike"), where + ".sound_alike")
+                ),
                 patterns=_compile(_strings(spec.get("patterns"), where), where + ".patterns"),
                 exceptions=_compile(_strings(spec.get("exceptions"), where), where + ".exceptions"),
                 unless=_compile(_strings(spec.get("unless"), where), where + ".unless"),

@@ -80,6 +80,9 @@ class RuleEngine:
                     fuzzy[_pinyin.key(canon, "fuzzy")].append((st.key, term, len(canon)))
             for term in st.sound_alike:
                 canon = normalize(term).text
+                # One syllable, or Latin letters, has too many sound-alikes to match on.
+                if _han_count(canon) < 2 or _han_count(canon) != len(canon):
+                    continue
                 toned[_pinyin.key(canon, "toned")].append((st.key, term, len(canon)))
         for k, v in entries.items():
             self._chars.add_word(k, (len(k), v))
