@@ -27,3 +27,23 @@ def test_spans_map_back_to_what_whisper_wrote() -> None:
     start = n.text.index("99")
     s, e = n.original_span(start, start + 2)
     assert n.original[s:e] == "九十九"
+
+
+@pytest.mark.parametrize(
+    ("heard", "canonical"),
+    [
+        # What Whisper base wrote for read-aloud train lines (scripts/asr_confusions.py).
+        ("刀手架99直接拍", "到手价99直接拍"),
+        ("华先家一千零九十九", "划线价1099"),
+        ("这个调排价是八百八", "这个吊牌价是880"),
+        ("原家三百九十九", "原价399"),
+        # Same sounds with no amount or verb after them stay as they are.
+        ("回原家看看", "回原家看看"),
+        ("一家三口", "一家三口"),
+        ("特加厚款", "特加厚款"),
+    ],
+)
+def test_price_words_misheard_by_whisper_are_repaired(heard: str, canonical: str) -> None:
+    n = normalize(heard)
+    assert n.text == canonical
+    assert len(n.index) == len(n.text)  # offsets still map every character

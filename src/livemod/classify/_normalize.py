@@ -72,20 +72,48 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
-# Whisper writes the 价 of a price word as a same-sound character (到手价 -> 刀手架,
-# 券后价 -> 券后加, 原价 -> 原家; measured on read-aloud train lines, see
-# scripts/asr_confusions.py). Repaired in place, one character for one, so offsets
-# still map to the original text; only where an amount or a verb follows.
-_PRICE_WORD = re.compile(
-    r"(?<=原|手|后|柜|场|线|牌|常|杀|特|售|店|网|底|利|粉)(架|加|家|嫁|驾)"
-    r"(?=\d|[零一二两三四五六七八九十百千万是要只才就都])"
-)
-_DAOSHOU = re.compile(r"(?:刀|倒|道)(?=手(?:价|架|加|家|只|才))")
+# Whisper writes price words as same-sound characters (到手价 -> 刀手架, 划线价 ->
+# 华先家, 原价 -> 原家; measured on read-aloud train lines, see
+# scripts/asr_confusions.py). A run of characters that sounds like a price word
+# (fuzzy pinyin, see ._pinyin) and is followed by an amount or a verb is
+# rewritten to it, one character for one, so offsets still map to the original.
+_PRICE_WORDS = (
+    "到手价", "券后价", "折后价", "专柜价", "划线价", "吊牌价", "秒杀价", "市场价", "日常价", "零售价",
+    "官网价", "福利价", "宠粉价", "活动价", "门店价", "指导价", "原价", "特价", "到手",
+)  # fmt: skip
+_AFTER_PRICE_WORD = set("0123456789零一二两三四五六七八九十百千万是要只才就都")
+
+
+@lru_cache(maxsize=1)
+def _price_keys() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    from livemod.classify._pinyin import fuzzy
+
+    return tuple((w, tuple(fuzzy(c) for c in w)) for w in _PRICE_WORDS)
 
 
 def _repair_asr(flat: str) -> str:
-    flat = _PRICE_WORD.sub("价", flat)
-    return _DAOSHOU.sub("到", flat)
+    from livemod.classify._pinyin import fuzzy
+
+    if not any("\u4e00" <= c <= "\u9fff" for c in flat):
+        return flat
+    sounds = [fuzzy(c) for c in flat]
+    chars = list(flat)
+    i = 0
+    while i < len(chars):
+        for word, key in _price_keys():
+            n = len(word)
+            end = i + n
+            if (
+                end < len(chars)
+                and chars[end] in _AFTER_PRICE_WORD
+                and tuple(sounds[i:end]) == key
+                and "".join(chars[i:end]) != word
+            ):
+                chars[i:end] = word
+                i = end - 1
+                break
+        i += 1
+    return "".join(chars)
 
 
 def normalize(text: str) -> Normalized:
