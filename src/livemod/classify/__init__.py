@@ -17,6 +17,7 @@ class Classifier(Protocol):
     """What the pipeline needs of a detector: rules today, a learned model beside them later."""
 
     name: str
+    policy: Policy  # legal basis and rewording for findings the pipeline makes itself (the ledger's)
 
     def classify(self, text: str) -> list[Match]: ...
 

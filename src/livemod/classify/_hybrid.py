@@ -71,6 +71,7 @@ class HybridClassifier:
         self.rules = rules
         self.model = model
         self.name = f"rules+{model.name}" if model else "rules"
+        self.policy = rules.policy
 
     def classify(self, text: str) -> list[Match]:
         return self.classify_many([text])[0]

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +72,8 @@ class ModelMeta:
         return cls(**{k: v for k, v in raw.items() if k in known})
 
     def write(self, directory: Path) -> None:
-        data = {
-            "labels": self.labels,
-            "thresholds": self.thresholds,
-            "veto": self.veto,
-            "max_length": self.max_length,
-            "base": self.base,
-            "name": self.name,
-            "trained": self.trained,
-        }
-        (directory / META_FILE).write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps(asdict(self), indent=2, ensure_ascii=False)
+        (directory / META_FILE).write_text(text, encoding="utf-8")
 
 
 def pick_device(device: str) -> str:
@@ -101,7 +92,6 @@ class ModelClassifier:
         path: str | Path,
         *,
         device: str = "auto",
-        threads: int | None = None,
         batch_size: int = 16,
         quantize: bool = True,
     ) -> None:
@@ -129,8 +119,6 @@ class ModelClassifier:
         self.path = directory
         self.name = self.meta.name
         self.device = pick_device(device)
-        if threads:
-            torch.set_num_threads(threads)
         self._tok = AutoTokenizer.from_pretrained(directory)
         model = AutoModelForSequenceClassification.from_pretrained(directory)
         model.eval()
@@ -155,8 +143,6 @@ class ModelClassifier:
         self._model = model.to(self.device)
         self._batch = batch_size
         self._lock = threading.Lock()
-        self.calls = 0
-        self.seconds = 0.0
 
     @property
     def labels(self) -> list[str]:
@@ -172,11 +158,8 @@ class ModelClassifier:
             enc = self._tok(
                 chunk, padding=True, truncation=True, max_length=self.meta.max_length, return_tensors="pt"
             ).to(self.device)
-            t0 = time.perf_counter()
             with self._lock, torch.inference_mode():
                 logits = self._model(**enc).logits.float()
-            self.seconds += time.perf_counter() - t0
-            self.calls += 1
             probs = torch.sigmoid(logits).cpu().tolist()
             for row in probs:
                 cats = {k: p for k, p in zip(self.labels, row, strict=True) if "." not in k}

@@ -117,6 +117,7 @@ def load_policy(directory: Path | None = None) -> Policy:
                     raise PolicyError(f"{where}: '{req}' is required")
             if spec["severity"] not in SEVERITIES:
                 raise PolicyError(f"{where}: severity must be one of {SEVERITIES}")
+            terms = tuple(_strings(spec.get("terms"), where + ".terms"))
             st = Subtype(
                 category=category,
                 name=name,
@@ -124,13 +125,13 @@ def load_policy(directory: Path | None = None) -> Policy:
                 legal_basis=spec["legal_basis"].strip(),
                 severity=spec["severity"],
                 suggestion=spec["suggestion"].strip(),
-                terms=tuple(_strings(spec.get("terms"), where + ".terms")),
+                terms=terms,
                 # sound_alike: all -> every term of two or more Han characters is also
                 # matched by its toned pinyin (the product names Whisper mishears).
-                sound_alike=tuple(
-                    _strings(spec.get("terms"), where + ".terms")
+                sound_alike=(
+                    terms
                     if spec.get("sound_alike") == "all"
-                    else _strings(spec.get("sound_alike"), where + ".sound_alike")
+                    else tuple(_strings(spec.get("sound_alike"), where + ".sound_alike"))
                 ),
                 patterns=_compile(_strings(spec.get("patterns"), where), where + ".patterns"),
                 exceptions=_compile(_strings(spec.get("exceptions"), where), where + ".exceptions"),

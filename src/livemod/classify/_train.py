@@ -26,9 +26,10 @@ from typing import Any
 
 from livemod.classify._corpus import Example, load_corpus
 from livemod.classify._hybrid import combine
-from livemod.classify._model import ModelClassifier, ModelMeta, ModelScores, label_names, prepare
+from livemod.classify._model import ModelClassifier, ModelMeta, ModelScores, label_names, pick_device, prepare
 from livemod.classify._policy import CATEGORIES, Policy
 from livemod.classify._rules import Match, RuleEngine
+from livemod.evaluation._metrics import Scoreboard
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ class TrainOptions:
     seed: int = 13
     limit: int | None = None  # train on the first N examples (tests)
     device: str = "auto"
-    threads: int | None = None
     max_hard_negative_fpr: float = 0.05
 
 
@@ -61,10 +61,6 @@ class TrainReport:
 def _targets(ex: Example, labels: Sequence[str]) -> list[float]:
     on = set(ex.categories) | set(ex.subtypes)
     return [1.0 if k in on else 0.0 for k in labels]
-
-
-def _f1(tp: int, fp: int, fn: int) -> float:
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 def calibrate(
@@ -85,22 +81,14 @@ def calibrate(
     grid = [round(0.05 * i, 2) for i in range(2, 20)] + [0.97, 0.99]
     off = 1.01
     thresholds = dict.fromkeys(CATEGORIES, off)
-    hard = [i for i, ex in enumerate(examples) if ex.hard_negative]
 
     def evaluate(th: dict[str, float]) -> tuple[dict[str, float], float]:
         m = dataclasses.replace(meta, thresholds=th)
-        preds = [
-            {x.category for x in combine(ex.text, r, s, m, policy)}
-            for ex, r, s in zip(examples, rule_out, scores, strict=True)
-        ]
-        f1s = {}
-        for c in CATEGORIES:
-            tp = sum(1 for ex, p in zip(examples, preds, strict=True) if c in p and c in ex.categories)
-            fp = sum(1 for ex, p in zip(examples, preds, strict=True) if c in p and c not in ex.categories)
-            fn = sum(1 for ex, p in zip(examples, preds, strict=True) if c not in p and c in ex.categories)
-            f1s[c] = _f1(tp, fp, fn)
-        fpr = sum(1 for i in hard if preds[i]) / max(1, len(hard))
-        return f1s, fpr
+        board = Scoreboard()
+        for ex, r, s in zip(examples, rule_out, scores, strict=True):
+            pred = {x.category for x in combine(ex.text, r, s, m, policy)}
+            board.add(ex.categories, (), pred, (), hard_negative=ex.hard_negative)
+        return {c: n.f1 for c, n in board.categories.items()}, board.hard_negative_fpr
 
     for c in [*CATEGORIES, *CATEGORIES]:
         best = (-1.0, thresholds[c])
@@ -171,10 +159,7 @@ def train(
         raise ValueError("the corpus has no train or no dev examples")
     random.seed(opts.seed)
     torch.manual_seed(opts.seed)
-    if opts.threads:
-        torch.set_num_threads(opts.threads)
-    device = "cuda" if opts.device == "auto" and torch.cuda.is_available() else opts.device
-    device = "cpu" if device == "auto" else device
+    device = pick_device(opts.device)
 
     t_start = time.perf_counter()
     tok = AutoTokenizer.from_pretrained(str(base))
@@ -253,10 +238,7 @@ def train(
 
     if on_progress:
         on_progress("calibrating on dev", total, total)
-    clf = ModelClassifier(tmp, device="cpu")
-    scores = clf.scores([ex.text for ex in dev_set])
-    rule_out = [rules.classify(ex.text) for ex in dev_set]
-    thresholds, macro, fpr = calibrate(dev_set, rule_out, scores, meta, policy, opts.max_hard_negative_fpr)
+    thresholds, macro, fpr = _calibrate_dir(tmp, dev_set, rules, opts.max_hard_negative_fpr)
     seconds = time.perf_counter() - t_start
     meta.thresholds = thresholds
     meta.trained = {
@@ -279,6 +261,16 @@ def train(
     return TrainReport(out_dir, len(train_set), len(dev_set), seconds, thresholds, macro, fpr)
 
 
+def _calibrate_dir(
+    model_dir: Path, dev_set: Sequence[Example], rules: RuleEngine, max_fpr: float
+) -> tuple[dict[str, float], float, float]:
+    """Score dev through the production path (int8 on CPU) and calibrate the model in ``model_dir``."""
+    clf = ModelClassifier(model_dir, device="cpu")
+    scores = clf.scores([ex.text for ex in dev_set])
+    rule_out = [rules.classify(ex.text) for ex in dev_set]
+    return calibrate(dev_set, rule_out, scores, clf.meta, rules.policy, max_fpr)
+
+
 def recalibrate(
     model_dir: Path,
     *,
@@ -294,13 +286,8 @@ def recalibrate(
     t0 = time.perf_counter()
     rules = RuleEngine(policy)
     dev_set = load_corpus(corpus, "dev")
-    clf = ModelClassifier(model_dir, device="cpu")
-    scores = clf.scores([ex.text for ex in dev_set])
-    rule_out = [rules.classify(ex.text) for ex in dev_set]
-    thresholds, macro, fpr = calibrate(
-        dev_set, rule_out, scores, clf.meta, rules.policy, max_hard_negative_fpr
-    )
-    meta = clf.meta
+    thresholds, macro, fpr = _calibrate_dir(model_dir, dev_set, rules, max_hard_negative_fpr)
+    meta = ModelMeta.read(model_dir)
     meta.thresholds = thresholds
     meta.trained = {
         **meta.trained,

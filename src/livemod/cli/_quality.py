@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from livemod.cli._app import Verbose, _pipeline, _settings, app, fail
+from livemod.cli._app import Verbose, _classifier, _pipeline, _settings, app, fail
 from livemod.cli._logging import setup_logging, stderr
 
 BASE_E5 = "e5-small"
@@ -172,8 +172,6 @@ def evaluate(
     from livemod.evaluation import evaluate_audio, evaluate_text
 
     settings = _settings()
-    from livemod.cli._app import _classifier
-
     clf = _classifier(settings)
     try:
         examples = load_corpus(corpus, split)

@@ -65,11 +65,12 @@ def evaluate_text(
                 ex.categories, ex.subtypes, pc, ps, hard_negative=ex.hard_negative, text=ex.text
             )
 
+    primary = "combined" if "combined" in systems else "rules"
     report: dict[str, Any] = {
         "examples": len(examples),
-        "primary": "combined" if "combined" in systems else "rules",
+        "primary": primary,
         "systems": {k: v.as_dict() for k, v in systems.items()},
-        "errors": systems["combined" if "combined" in systems else "rules"].errors,
+        "errors": systems[primary].errors,
     }
     n = max(1, len(texts))
     speed: dict[str, Any] = {"rules_utt_per_s": round(n / max(rules_s, 1e-9), 1)}

@@ -186,9 +186,7 @@ class Pipeline:
         segment: SpeechSegment | None = None,
         context: tuple[ContextLine, ...] = (),
     ) -> Finding:
-        st = getattr(self.classifier, "rules", None)
-        policy = st.policy if st is not None else None
-        sub = policy.subtype("unclear_pricing", c.subtype) if policy is not None else None
+        sub = self.classifier.policy.subtype("unclear_pricing", c.subtype)
         claim = c.claim
         if transcript is not None and transcript.text == claim.text:
             start_ms, end_ms = transcript.span_ms(*claim.span)
@@ -204,13 +202,13 @@ class Pipeline:
             end_ms=end_ms,
             category="unclear_pricing",
             subtype=c.subtype,
-            severity=sub.severity if sub else "medium",
+            severity=sub.severity,
             text=claim.text,
             span=claim.span,
             matched=c.explanation,
-            legal_basis=sub.legal_basis if sub else "",
+            legal_basis=sub.legal_basis,
             rule=c.rule,
-            suggestion=sub.suggestion if sub else "",
+            suggestion=sub.suggestion,
             source="ledger",
             score=1.0,
             segment_start_ms=segment.start_ms if segment else claim.start_ms,
