@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     no_speech_threshold: float = Field(0.6, ge=0, le=1)
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
+    asr_prompt: str = Field("", description="Text Whisper reads as if said before each segment.")
+    asr_hotwords: str = Field("", description="Words Whisper is nudged towards (ignored with asr_prompt).")
 
     # Speech segmentation.
     vad_threshold: float = Field(0.5, gt=0, lt=1)
@@ -64,6 +66,10 @@ class Settings(BaseSettings):
     classifier_device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")
     classifier_batch: int = Field(
         16, ge=1, le=1024, description="Utterances per forward pass; 16 was fastest on 2 CPU cores."
+    )
+
+    events_poll_s: float = Field(
+        2.0, gt=0, le=60, description="Longest an event stream waits for a finding another process stored."
     )
 
     stream_timeout_s: float = Field(15.0, gt=0, description="A network source silent this long is dead.")

@@ -8,6 +8,7 @@ network and the same recording read from disk give the same time codes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -144,6 +145,9 @@ class Finding:
     # Other moments of the session this finding rests on (the price ledger's
     # contradictions point at both the earlier claim and this one).
     related: tuple[ContextLine, ...] = field(default_factory=tuple)
+    # Wall clock (Unix seconds) when the worker received the audio at end_ms:
+    # metadata for measuring live latency, never used as stream time.
+    heard_at: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The finding as the review API's ``FindingCreate`` (and ``scan --json``) spell it."""
@@ -170,4 +174,7 @@ class Finding:
             "model": self.model,
             "model_score": self.model_score,
             "related": [{"start_ms": c.start_ms, "end_ms": c.end_ms, "text": c.text} for c in self.related],
+            "spoken_at": (
+                datetime.fromtimestamp(self.heard_at, UTC).isoformat() if self.heard_at is not None else None
+            ),
         }

@@ -49,6 +49,7 @@ class TranscriberOptions:
     # four times slower on the fixtures (34.8 s vs 8.9 s) through extra fallback
     # decodes; OpenCC turns Traditional output into Simplified instead.
     initial_prompt: str | None = None
+    hotwords: str | None = None
 
 
 @dataclass
@@ -119,6 +120,7 @@ class Transcriber:
             vad_filter=False,  # our own VAD already cut the speech
             condition_on_previous_text=False,
             initial_prompt=self.opts.initial_prompt,
+            hotwords=self.opts.hotwords,
             # Bounded fallback: one retry at a higher temperature, never a long
             # chain of re-decodes of a repetitive window.
             temperature=(0.0, 0.4),

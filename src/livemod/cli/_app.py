@@ -67,7 +67,9 @@ def serve(
 
     settings = _settings()
     log.info("review API on http://%s:%d (database %s)", host, port, _safe_url(settings.database_url))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    # Event streams never end by themselves; give them 5 s, then close them
+    # (EventSource clients reconnect with Last-Event-ID).
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
 
 
 def _safe_url(url: str) -> str:
@@ -102,6 +104,8 @@ def _pipeline(settings: Settings, room: str, *, keep_clips: bool = True, classif
             no_speech_threshold=settings.no_speech_threshold,
             log_prob_threshold=settings.log_prob_threshold,
             compression_ratio_threshold=settings.compression_ratio_threshold,
+            initial_prompt=settings.asr_prompt or None,
+            hotwords=settings.asr_hotwords or None,
         )
     )
     vad = VadOptions(
@@ -345,10 +349,65 @@ def watch(
     raise typer.Exit(code)
 
 
+@app.command()
+def events(
+    room: Annotated[str, typer.Option(help="The room to follow; every room the token sees if empty.")] = "",
+    server: Annotated[
+        str, typer.Option(help="Review API base URL.", envvar="LIVEMOD_SERVER")
+    ] = "http://127.0.0.1:8000",
+    token: Annotated[str, typer.Option(help="An operator or moderator token.", envvar="LIVEMOD_TOKEN")] = "",
+    last_event_id: Annotated[
+        str, typer.Option(help="Resume after this event id; 0 replays the room from the start.")
+    ] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per event on stdout.")] = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Print a room's findings the moment they are stored: the operator's live warnings.
+
+    Follows GET /v1/rooms/ROOM/events (Server-Sent Events) and reconnects by itself after
+    a drop, resuming with Last-Event-ID so that no warning is missed. Ctrl-C stops it.
+    """
+    setup_logging(verbose)
+    from livemod.review import ReviewError
+    from livemod.review._events_client import follow_events
+
+    if not token:
+        raise fail("a token is needed: --token or LIVEMOD_TOKEN (`livemod tokens create --role operator`)", 2)
+    try:
+        for ev in follow_events(server, token, room=room or None, last_event_id=last_event_id or None):
+            if ev.event != "finding":
+                continue
+            data = ev.json()
+            if as_json:
+                sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+                continue
+            stderr.print(
+                f"[bold yellow]{data['room_id']} {_fmt_ms(data['start_ms'])}[/] "
+                f"[bold]{data['category']}/{data['subtype']}[/] ({data['severity']})  「{data['matched']}」\n"
+                f"    {data['text']}\n    suggest: {data['suggestion']}",
+                highlight=False,
+            )
+    except ReviewError as exc:
+        raise fail(str(exc)) from exc
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
 @tokens_app.command("create")
 def tokens_create(
-    role: Annotated[str, typer.Option(help="worker (posts findings), moderator (reads, decides), admin.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="worker (posts findings), operator (live warnings for its --room), "
+            "moderator (reads and decides everything), admin."
+        ),
+    ],
     name: Annotated[str, typer.Option(help="Who or what holds it; shown in the audit trail.")] = "",
+    room: Annotated[
+        list[str] | None,
+        typer.Option("--room", help="A room an operator token may see; repeat for several."),
+    ] = None,
 ) -> None:
     """Make a token. It is printed once, alone on the last line, and stored only as a hash."""
     from livemod.review import ROLES, create_token
@@ -358,9 +417,13 @@ def tokens_create(
         raise fail(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}", 2)
     db = Database(_settings().database_url)
     with db.session() as s:
-        row, secret = create_token(s, role, name)
+        try:
+            row, secret = create_token(s, role, name, room or ())
+        except ValueError as exc:
+            raise fail(str(exc), 2) from exc
+        scope = f" for room(s) {', '.join(row.rooms)}" if row.rooms else ""
         stderr.print(
-            f"created {row.role} token #{row.id} ({row.name}); it is shown only now:", highlight=False
+            f"created {row.role} token #{row.id} ({row.name}){scope}; it is shown only now:", highlight=False
         )
     db.dispose()
     typer.echo(secret)
@@ -377,7 +440,10 @@ def tokens_list() -> None:
     with db.session() as s:
         for t in s.scalars(select(ApiToken).order_by(ApiToken.id)):
             state = "revoked" if t.revoked_at else "active"
-            typer.echo(f"#{t.id}\t{t.role}\t{t.name}\t{t.prefix}…\t{state}\t{t.created_at:%Y-%m-%d %H:%M}")
+            rooms = ",".join(t.rooms or []) or "*"
+            typer.echo(
+                f"#{t.id}\t{t.role}\t{t.name}\t{rooms}\t{t.prefix}…\t{state}\t{t.created_at:%Y-%m-%d %H:%M}"
+            )
     db.dispose()
 
 
@@ -427,7 +493,13 @@ def demo(
         _, worker = create_token(s, "worker", "demo-worker")
         _, moderator = create_token(s, "moderator", "demo-moderator")
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, db), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(settings, db),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=5,
+        )
     )
     # uvicorn installs no signal handlers off the main thread; Ctrl-C is ours.
     thread = threading.Thread(target=server.run, name="review-server", daemon=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from livemod._version import __version__
 from livemod.config import Settings
 from livemod.review._auth import lookup_token
+from livemod.review._events import EventHub, event_stream, latest_event_id
 from livemod.review._schemas import (
     BatchResult,
     Category,
@@ -35,7 +36,7 @@ from livemod.review._schemas import (
     Status,
     TokenInfo,
 )
-from livemod.store import Database, Decision, FindingRow, PriceClaimRow, Room
+from livemod.store import Database, Decision, EventRow, FindingRow, PriceClaimRow, Room
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,14 @@ def current_token(
             status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
     row = lookup_token(session, creds.credentials)
+    # End the read transaction now: an event stream holds this request's
+    # session for hours, and an open SQLite snapshot stops WAL checkpoints.
+    session.rollback()
     if row is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"}
         )
-    return TokenInfo(id=row.id, name=row.name, role=row.role)
+    return TokenInfo(id=row.id, name=row.name, role=row.role, rooms=list(row.rooms or []))
 
 
 def require(*roles: str) -> object:
@@ -91,6 +95,13 @@ def require(*roles: str) -> object:
 
 Worker = Annotated[TokenInfo, require("worker")]
 Moderator = Annotated[TokenInfo, require("moderator")]
+# Reads that operators may make too, limited to their own rooms.
+Viewer = Annotated[TokenInfo, require("moderator", "operator")]
+
+
+def _check_room(token: TokenInfo, room_id: str) -> None:
+    if not token.sees(room_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this operator token is not for room {room_id!r}")
 
 
 def _public(row: FindingRow) -> FindingPublic:
@@ -115,7 +126,7 @@ def _ensure_room(session: Session, room_id: str) -> Room:
     return room
 
 
-def build_router(settings: Settings) -> APIRouter:
+def build_router(settings: Settings, hub: EventHub) -> APIRouter:
     r = APIRouter(prefix="/v1")
     clips_root = settings.clips_dir
 
@@ -139,8 +150,13 @@ def build_router(settings: Settings) -> APIRouter:
                 )
             )
             created.append(f.id)
+        session.flush()  # the findings exist before the events that point at them
+        rooms_of = {f.id: f.room_id for f in batch.findings}
+        for fid in created:
+            session.add(EventRow(kind="finding", room_id=rooms_of[fid], finding_id=fid))
         session.commit()
         if created:
+            hub.notify()
             log.info("stored %d finding(s): %s", len(created), ", ".join(created))
         return BatchResult(created=created, existing=sorted(existing))
 
@@ -171,7 +187,7 @@ def build_router(settings: Settings) -> APIRouter:
     @r.get("/findings", response_model=FindingPage, summary="List findings, newest stream time first")
     def list_findings(
         session: SessionDep,
-        _t: Moderator,
+        token: Viewer,
         room_id: str | None = None,
         category: Category | None = None,
         subtype: str | None = None,
@@ -182,6 +198,10 @@ def build_router(settings: Settings) -> APIRouter:
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> FindingPage:
         q = select(FindingRow)
+        if token.role == "operator":
+            if room_id:
+                _check_room(token, room_id)
+            q = q.where(FindingRow.room_id.in_(token.rooms))
         if room_id:
             q = q.where(FindingRow.room_id == room_id)
         if category:
@@ -201,8 +221,9 @@ def build_router(settings: Settings) -> APIRouter:
         return FindingPage(items=[_public(x) for x in rows], total=total, limit=limit, offset=offset)
 
     @r.get("/findings/{finding_id}", response_model=FindingDetail, summary="One finding with its context")
-    def get_finding(finding_id: str, request: Request, session: SessionDep, _t: Moderator) -> FindingDetail:
+    def get_finding(finding_id: str, request: Request, session: SessionDep, token: Viewer) -> FindingDetail:
         row = _get_finding(session, finding_id)
+        _check_room(token, row.room_id)
         base = _public(row).model_dump()
         window_start = row.start_ms - settings.context_ms
         context = [c for c in row.context if c.get("end_ms", 0) >= window_start]
@@ -215,8 +236,9 @@ def build_router(settings: Settings) -> APIRouter:
         )
 
     @r.get("/findings/{finding_id}/clip", summary="The evidence clip", response_class=FileResponse)
-    def get_clip(finding_id: str, session: SessionDep, _t: Moderator) -> FileResponse:
+    def get_clip(finding_id: str, session: SessionDep, token: Viewer) -> FileResponse:
         row = _get_finding(session, finding_id)
+        _check_room(token, row.room_id)
         if not row.clip_path or not Path(row.clip_path).is_file():
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"finding {finding_id!r} has no clip")
         media = "audio/ogg" if row.clip_path.endswith(".opus") else "audio/mpeg"
@@ -241,7 +263,7 @@ def build_router(settings: Settings) -> APIRouter:
         return get_finding(finding_id, request, session, token)
 
     @r.get("/rooms", response_model=list[RoomPublic], summary="Rooms with their finding counts")
-    def list_rooms(session: SessionDep, _t: Moderator) -> list[RoomPublic]:
+    def list_rooms(session: SessionDep, token: Viewer) -> list[RoomPublic]:
         counts = dict(
             session.execute(select(FindingRow.room_id, func.count()).group_by(FindingRow.room_id)).all()
         )
@@ -254,13 +276,16 @@ def build_router(settings: Settings) -> APIRouter:
         )
         out = []
         for room in session.scalars(select(Room).order_by(Room.updated_at.desc())):
+            if not token.sees(room.id):
+                continue
             item = RoomPublic.model_validate(room)
             item.finding_count, item.pending_count = counts.get(room.id, 0), pending.get(room.id, 0)
             out.append(item)
         return out
 
     @r.get("/rooms/{room_id}", response_model=RoomPublic)
-    def get_room(room_id: str, session: SessionDep, _t: Moderator) -> RoomPublic:
+    def get_room(room_id: str, session: SessionDep, token: Viewer) -> RoomPublic:
+        _check_room(token, room_id)
         room = session.get(Room, room_id)
         if room is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no room {room_id!r}")
@@ -295,7 +320,8 @@ def build_router(settings: Settings) -> APIRouter:
         return BatchResult(created=created, existing=sorted(existing))
 
     @r.get("/rooms/{room_id}/ledger", response_model=LedgerPublic, summary="The room's price ledger")
-    def get_ledger(room_id: str, session: SessionDep, _t: Moderator) -> LedgerPublic:
+    def get_ledger(room_id: str, session: SessionDep, token: Viewer) -> LedgerPublic:
+        _check_room(token, room_id)
         if session.get(Room, room_id) is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no room {room_id!r}")
         claims = session.scalars(
@@ -320,6 +346,65 @@ def build_router(settings: Settings) -> APIRouter:
         session.commit()
         return get_room(room_id, session, _t)
 
+    async def _events(
+        request: Request, token: TokenInfo, rooms: list[str] | None, last_event_id: str | None
+    ) -> StreamingResponse:
+        db: Database = request.app.state.db
+        raw = request.headers.get("last-event-id") or last_event_id
+        if raw is None or raw == "":
+            # A fresh subscriber wants what happens from now on; one that
+            # reconnects says where it stopped.
+            with db.session() as s:
+                after = latest_event_id(s)
+        else:
+            try:
+                after = int(raw)
+            except ValueError:
+                raise HTTPException(
+                    422, f"Last-Event-ID must be an event id (an integer), got {raw!r}"
+                ) from None
+        stream = event_stream(
+            db,
+            hub,
+            after=after,
+            rooms=rooms,
+            is_disconnected=request.is_disconnected,
+            poll_s=settings.events_poll_s,
+        )
+        return StreamingResponse(
+            stream,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    _LAST_ID = Query(
+        None,
+        alias="last_event_id",
+        description="Resume after this event id (the Last-Event-ID header wins); 0 replays all.",
+    )
+
+    @r.get(
+        "/rooms/{room_id}/events",
+        summary="Live findings of one room as Server-Sent Events",
+        response_class=StreamingResponse,
+    )
+    async def room_events(
+        room_id: str, request: Request, token: Viewer, last_event_id: str | None = _LAST_ID
+    ) -> StreamingResponse:
+        _check_room(token, room_id)
+        return await _events(request, token, [room_id], last_event_id)
+
+    @r.get(
+        "/events",
+        summary="Live findings of every room this token sees, as Server-Sent Events",
+        response_class=StreamingResponse,
+    )
+    async def all_events(
+        request: Request, token: Viewer, last_event_id: str | None = _LAST_ID
+    ) -> StreamingResponse:
+        rooms = token.rooms if token.role == "operator" else None
+        return await _events(request, token, rooms, last_event_id)
+
     return r
 
 
@@ -332,7 +417,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     )
     app.state.db = db or Database(settings.database_url)
     app.state.settings = settings
-    app.include_router(build_router(settings))
+    app.state.events = EventHub()
+    app.include_router(build_router(settings, app.state.events))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from livemod.store import ApiToken
 
-ROLES = ("worker", "moderator", "admin")
+ROLES = ("worker", "operator", "moderator", "admin")
 TOKEN_PREFIX = "lm_"
 
 
@@ -19,11 +19,23 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(session: Session, role: str, name: str = "") -> tuple[ApiToken, str]:
+def create_token(
+    session: Session, role: str, name: str = "", rooms: list[str] | tuple[str, ...] = ()
+) -> tuple[ApiToken, str]:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if role == "operator" and not rooms:
+        raise ValueError("an operator token needs the rooms it may see (--room ID, repeatable)")
+    if role != "operator" and rooms:
+        raise ValueError(f"only operator tokens are limited to rooms; a {role} token sees every room")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(name=name or role, role=role, token_hash=hash_token(secret), prefix=secret[:8])
+    row = ApiToken(
+        name=name or role,
+        role=role,
+        token_hash=hash_token(secret),
+        prefix=secret[:8],
+        rooms=sorted(set(rooms)),
+    )
     session.add(row)
     session.commit()
     return row, secret

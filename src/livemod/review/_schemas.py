@@ -11,7 +11,7 @@ Category = Literal["false_advertising", "unclear_pricing", "prohibited_product"]
 Severity = Literal["low", "medium", "high"]
 Status = Literal["pending", "confirmed", "dismissed", "escalated"]
 Action = Literal["confirm", "dismiss", "escalate"]
-Role = Literal["worker", "moderator", "admin"]
+Role = Literal["worker", "operator", "moderator", "admin"]
 RoomStatus = Literal["idle", "live", "ended", "error"]
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
@@ -61,6 +61,7 @@ class FindingCreate(_WorkerRecord):
     model: str | None = Field(None, max_length=128)
     model_score: float | None = Field(None, ge=0, le=1)
     related: list[ContextLine] = Field(default_factory=list, max_length=50)
+    spoken_at: datetime | None = Field(None, description="Wall clock when the worker heard the words.")
 
     @model_validator(mode="after")
     def _order(self) -> FindingCreate:
@@ -166,6 +167,32 @@ class TokenInfo(BaseModel):
     id: int
     name: str
     role: Role
+    rooms: list[str] = Field(default_factory=list)
+
+    def sees(self, room_id: str) -> bool:
+        """Operators see their own rooms; every other reading role sees all."""
+        return self.role != "operator" or room_id in self.rooms
+
+
+class FindingEvent(BaseModel):
+    """The ``data`` of one ``finding`` Server-Sent Event."""
+
+    event_id: int
+    finding_id: str
+    room_id: str
+    start_ms: int
+    end_ms: int
+    category: Category
+    subtype: str
+    severity: Severity
+    text: str
+    matched: str
+    legal_basis: str
+    suggestion: str
+    source: str
+    spoken_at: datetime | None = Field(None, description="Wall clock when the words were heard.")
+    stored_at: datetime
+    emitted_at: datetime
 
 
 class PriceClaimCreate(_WorkerRecord):

@@ -1,7 +1,7 @@
 """Persistence: the review database (SQLAlchemy 2.0) and the worker's on-disk spool."""
 
 from livemod.store._db import Database
-from livemod.store._models import ApiToken, Base, Decision, FindingRow, PriceClaimRow, Room
+from livemod.store._models import ApiToken, Base, Decision, EventRow, FindingRow, PriceClaimRow, Room
 from livemod.store._spool import Spool, SpooledFinding
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "Base",
     "Database",
     "Decision",
+    "EventRow",
     "FindingRow",
     "PriceClaimRow",
     "Room",

@@ -58,6 +58,8 @@ class FindingRow(Base):
     related: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     clip_path: Mapped[str | None] = mapped_column(Text, nullable=True)
     clip_start_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Wall clock when the worker heard the end of the words, for live latency.
+    spoken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     status: Mapped[str] = mapped_column(
         String(16), default="pending"
     )  # pending, confirmed, dismissed, escalated
@@ -122,3 +124,21 @@ class ApiToken(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The rooms an operator token may see; empty for every other role.
+    rooms: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class EventRow(Base):
+    """One live event (a finding stored) in the order operators receive them.
+
+    The integer id is the SSE event id: a client that reconnects with
+    Last-Event-ID N gets every event after N, so nothing is missed.
+    """
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32), default="finding")
+    room_id: Mapped[str] = mapped_column(String(128), index=True)
+    finding_id: Mapped[str] = mapped_column(ForeignKey("findings.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
