@@ -73,7 +73,23 @@ class Settings(BaseSettings):
     )
 
     stream_timeout_s: float = Field(15.0, gt=0, description="A network source silent this long is dead.")
+    connect_window_s: float = Field(
+        30.0, gt=0, description="A stream that delivers no audio this long after start is an error."
+    )
+    reconnect_window_s: float = Field(
+        30.0, ge=0, description="A dropped stream is retried this long; after that it has ended."
+    )
+
+    # Live rooms: long speech is decoded early in overlapping windows so that a
+    # warning does not wait for the anchor to pause (0 turns it off).
+    partial_step_ms: int = Field(1_500, ge=0, description="Decode a window after this much new speech.")
+    partial_window_ms: int = Field(6_000, ge=1_000, le=30_000)
+    stable_margin_ms: int = Field(500, ge=0, description="Words this close to a window's end wait.")
+    max_lag_ms: int = Field(
+        60_000, ge=0, description="A room further behind live than this skips its oldest speech (0: never)."
+    )
     post_retries: int = Field(5, ge=0)
+    metrics_host: str = Field("127.0.0.1", description="Where the worker serves /metrics (0.0.0.0: all).")
 
     @field_validator("data_dir", "cache_dir", mode="after")
     @classmethod

@@ -51,6 +51,9 @@ class SpeechSegment:
     seq: int
     start_sample: int
     audio: Audio
+    # A window of speech that is still going on, decoded early for a live
+    # warning; the complete segment with the same seq follows later.
+    partial: bool = False
 
     @property
     def start_ms(self) -> int:

@@ -155,10 +155,12 @@ class ModelClassifier:
         prepared = [prepare(t) for t in texts]
         for i in range(0, len(prepared), self._batch):
             chunk = prepared[i : i + self._batch]
-            enc = self._tok(
-                chunk, padding=True, truncation=True, max_length=self.meta.max_length, return_tensors="pt"
-            ).to(self.device)
+            # The fast tokenizer is not safe across threads either ("Already
+            # borrowed"), and rooms share one classifier.
             with self._lock, torch.inference_mode():
+                enc = self._tok(
+                    chunk, padding=True, truncation=True, max_length=self.meta.max_length, return_tensors="pt"
+                ).to(self.device)
                 logits = self._model(**enc).logits.float()
             probs = torch.sigmoid(logits).cpu().tolist()
             for row in probs:

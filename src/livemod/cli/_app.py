@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import signal
@@ -88,40 +87,16 @@ def _classifier(settings: Settings) -> Any:
 
 
 def _pipeline(settings: Settings, room: str, *, keep_clips: bool = True, classifier: Any = None) -> Any:
-    from livemod.asr import Transcriber, TranscriberOptions
-    from livemod.ingest import VadOptions
     from livemod.pipeline import Pipeline
+    from livemod.worker import transcriber_for, vad_options
 
-    transcriber = Transcriber(
-        TranscriberOptions(
-            model=settings.model,
-            cache_dir=settings.cache_dir,
-            device=settings.device,
-            compute_type=settings.compute_type,
-            cpu_threads=settings.cpu_threads,
-            language=settings.language,
-            beam_size=settings.beam_size,
-            no_speech_threshold=settings.no_speech_threshold,
-            log_prob_threshold=settings.log_prob_threshold,
-            compression_ratio_threshold=settings.compression_ratio_threshold,
-            initial_prompt=settings.asr_prompt or None,
-            hotwords=settings.asr_hotwords or None,
-        )
-    )
-    vad = VadOptions(
-        threshold=settings.vad_threshold,
-        min_silence_ms=settings.min_silence_ms,
-        max_segment_ms=settings.max_segment_ms,
-        min_speech_ms=settings.min_speech_ms,
-        speech_pad_ms=settings.speech_pad_ms,
-    )
     return Pipeline(
-        transcriber,
+        transcriber_for(settings),
         classifier or _classifier(settings),
         room_id=room,
         clips_dir=settings.clips_dir if keep_clips else None,
         clip_format=settings.clip_format,
-        vad=vad,
+        vad=vad_options(settings),
         context_ms=settings.context_ms,
     )
 
@@ -247,77 +222,60 @@ def classify(verbose: Verbose = 0) -> None:
         sys.stdout.flush()
 
 
-def run_watch(
+def run_worker(
     settings: Settings,
-    source: str,
-    room: str,
+    rooms: list[Any],
     server: str,
     token: str,
-    realtime: bool,
     on_delivered: Any = None,
     stop: threading.Event | None = None,
+    metrics_port: int = 0,
 ) -> int:
-    """The body of ``watch``, shared with ``demo``; returns the exit code."""
-    from livemod.ingest import FfmpegSource, SourceError
-    from livemod.pipeline import ReviewSink
-    from livemod.review import ReviewClient, ReviewError
-    from livemod.review._client import ServerUnavailable
-    from livemod.store import Spool
+    """The body of ``watch``, ``worker`` and ``demo``; returns the exit code.
 
-    client = ReviewClient(server, token, retries=settings.post_retries)
+    SIGTERM and SIGINT (on the main thread) stop the rooms cleanly: what was heard is
+    finished, the spool is delivered, rooms are marked ended, and the exit code is 0.
+    """
+    from livemod.review import ReviewError
+    from livemod.worker import Worker, serve_metrics
+
+    worker = Worker(
+        settings, server, token, rooms, classifier=_classifier(settings), on_delivered=on_delivered
+    )
     try:
-        client.put_room(room, status="live", source=source, status_detail="")
+        worker.preflight()
     except ReviewError as exc:
         stderr.print(f"[bold red]error:[/] {exc}", highlight=False)
         return 2
-    except ServerUnavailable as exc:
-        log.warning("review server not reachable yet (%s); findings are spooled until it is", exc)
-    spool = Spool(settings.spool_dir / room)
-    if len(spool):
-        log.info("%d finding(s) left from an earlier run are sent first", len(spool))
-    sink = ReviewSink(client, spool)
-    if on_delivered is not None:
-        sink.on_delivered = on_delivered
-    sink.start()
-    try:
-        src = FfmpegSource(source, room, realtime=realtime, timeout_s=settings.stream_timeout_s)
-    except SourceError as exc:
-        return _finish(client, sink, room, "error", str(exc), 1)
-    pipe = _pipeline(settings, room)
-    pipe.on_price = sink.submit_price
+    if metrics_port:
+        serve_metrics(worker, metrics_port, settings.metrics_host)
+        log.info("worker metrics on http://%s:%d/metrics", settings.metrics_host, metrics_port)
     if stop is not None:
 
         def stopper() -> None:
             stop.wait()
-            pipe.stop()
-            src.close()
+            worker.stop()
 
         threading.Thread(target=stopper, daemon=True).start()
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread() and stop is None:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: worker.stop())
     try:
-        for f in pipe.run(src):
-            log.info("finding %s/%s at %s: %s", f.category, f.subtype, _fmt_ms(f.start_ms), f.matched)
-            sink.submit(f)
-    except SourceError as exc:
-        return _finish(client, sink, room, "error", str(exc), 1)
-    except KeyboardInterrupt:
-        return _finish(client, sink, room, "ended", "stopped by the operator", 130)
-    if sink.fatal is not None:
-        return _finish(client, sink, room, "error", str(sink.fatal), 2)
-    return _finish(client, sink, room, "ended", "", 0)
-
-
-def _finish(client: Any, sink: Any, room: str, status: str, detail: str, code: int) -> int:
-    from livemod.review._client import ReviewError, ServerUnavailable
-
-    left = sink.close(timeout_s=30)
-    with contextlib.suppress(ReviewError, ServerUnavailable):
-        client.put_room(room, status=status, status_detail=detail)
-    client.close()
-    if detail and code not in (0, 130):
-        stderr.print(f"[bold red]error:[/] {detail}", highlight=False)
-    if left:
-        stderr.print(f"{left} finding(s) are still spooled; run watch again to deliver them", highlight=False)
-    return code
+        results = worker.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    for r in results:
+        if r.detail and r.exit_code:
+            stderr.print(f"[bold red]error:[/] room {r.room_id}: {r.detail}", highlight=False)
+        if r.spooled:
+            stderr.print(
+                f"room {r.room_id}: {r.spooled} item(s) are still spooled; they are sent when the "
+                "worker next runs",
+                highlight=False,
+            )
+    return worker.exit_code()
 
 
 @app.command()
@@ -345,8 +303,62 @@ def watch(
             "`livemod tokens create --role worker`)",
             2,
         )
-    code = run_watch(_settings(), source, room, server, token, realtime)
+    from livemod.worker import RoomSpec
+
+    code = run_worker(_settings(), [RoomSpec(room, source, realtime)], server, token)
     raise typer.Exit(code)
+
+
+@app.command()
+def worker(
+    room: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--room", help="ROOM=URL, repeat for every room (rtmp://, http(s):// HLS or FLV, a file)."
+        ),
+    ] = None,
+    rooms_file: Annotated[
+        Path | None, typer.Option(help="A file with one 'ROOM URL' (or ROOM=URL) per line; # comments.")
+    ] = None,
+    server: Annotated[
+        str, typer.Option(help="Review API base URL.", envvar="LIVEMOD_SERVER")
+    ] = "http://127.0.0.1:8000",
+    token: Annotated[str, typer.Option(help="A worker token.", envvar="LIVEMOD_TOKEN")] = "",
+    realtime: Annotated[bool, typer.Option("--realtime", help="Pace files as if they were live.")] = False,
+    metrics_port: Annotated[
+        int,
+        typer.Option(help="Serve Prometheus metrics on this port (0: off).", envvar="LIVEMOD_METRICS_PORT"),
+    ] = 0,
+    verbose: Verbose = 0,
+) -> None:
+    """Watch many live rooms in one process over one shared Whisper model.
+
+    Each room reads its stream on its own thread (reconnecting with backoff when it drops)
+    and queues speech for the one shared model. A room that falls more than
+    LIVEMOD_MAX_LAG_MS behind live skips its oldest speech and says so (metric
+    livemod_room_skipped_audio_seconds). Findings are spooled on disk until the server
+    acknowledges them. SIGTERM or Ctrl-C: finish, deliver, mark rooms ended, exit 0.
+    """
+    setup_logging(verbose)
+    from livemod.worker import parse_room_specs
+
+    if not token:
+        raise fail("a worker token is needed: --token or LIVEMOD_TOKEN", 2)
+    lines = list(room or [])
+    if rooms_file is not None:
+        try:
+            lines += rooms_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise fail(f"cannot read {rooms_file}: {exc}", 2) from exc
+    try:
+        specs = list(parse_room_specs(lines, realtime))
+    except ValueError as exc:
+        raise fail(str(exc), 2) from exc
+    if not specs:
+        raise fail("no rooms: give --room ROOM=URL (repeatable) or --rooms-file", 2)
+    if len({s.room_id for s in specs}) != len(specs):
+        raise fail("each room id may appear once", 2)
+    raise typer.Exit(run_worker(_settings(), specs, server, token, metrics_port=metrics_port))
 
 
 @app.command()
@@ -534,8 +546,10 @@ def demo(
     stop = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        code = run_watch(
-            settings, src, "demo-room", base, worker, realtime=True, on_delivered=delivered, stop=stop
+        from livemod.worker import RoomSpec
+
+        code = run_worker(
+            settings, [RoomSpec("demo-room", src, True)], base, worker, on_delivered=delivered, stop=stop
         )
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -117,6 +117,7 @@ class FfmpegSource:
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: deque[str] = deque(maxlen=40)
         self._closed = False
+        self._interrupted = False
 
     def _command(self) -> list[str]:
         in_opts: dict[str, object] = {}
@@ -128,6 +129,10 @@ class FfmpegSource:
             # rw_timeout is in microseconds and covers every network protocol
             # ffmpeg speaks, so a dead URL fails instead of hanging forever.
             in_opts["rw_timeout"] = int(self.timeout_s * 1_000_000)
+            # ffmpeg probes 5 s of a live stream before it writes a sample; an
+            # audio-only room needs far less, and every second here is latency.
+            in_opts["analyzeduration"] = 1_000_000
+            in_opts["probesize"] = 65_536
         stream = ffmpeg.input(self.source, **in_opts).output(
             "pipe:",
             format="s16le",
@@ -167,7 +172,9 @@ class FfmpegSource:
                 # read1 returns what the pipe holds now, so a live stream is not
                 # held back waiting for a full chunk.
                 data = stdout.read1(bytes_per_chunk)
-                if not data:
+                if not data or self._interrupted:
+                    # After close() ffmpeg flushes what it still held; a caller
+                    # that gave up on the stream must not get it as fresh audio.
                     break
                 pending += data
                 usable = len(pending) - len(pending) % 2
@@ -177,7 +184,7 @@ class FfmpegSource:
                     continue
                 yield self._to_chunk(pending[:usable])
                 pending = pending[usable:]
-            if len(pending) >= 2:
+            if len(pending) >= 2 and not self._interrupted:
                 yield self._to_chunk(pending[: len(pending) - len(pending) % 2])
             rc = self._proc.wait()
             drain.join(timeout=2)
@@ -204,9 +211,16 @@ class FfmpegSource:
         self.samples_read += len(audio)
         return chunk
 
+    @property
+    def closed_early(self) -> bool:
+        """close() stopped ffmpeg before it finished by itself."""
+        return self._interrupted
+
     def close(self) -> None:
         self._closed = True
         proc = self._proc
+        if proc is not None and proc.poll() is None:
+            self._interrupted = True
         if proc is not None and proc.poll() is None:
             proc.terminate()
             try:

@@ -116,6 +116,27 @@ class Segmenter:
             yield from self._step(float(p))
         self._trim()
 
+    def open_speech(self, window_ms: int) -> SpeechSegment | None:
+        """The last ``window_ms`` of speech that has not ended yet, as a partial segment.
+
+        It carries the seq the complete segment will have. None when nobody is speaking.
+        """
+        if self._speech_start is None:
+            return None
+        end = self._buf_start + len(self._buf)
+        lo = max(self._buf_start, self._speech_start - ms_to_samples(self.opts.speech_pad_ms))
+        lo = max(lo, end - ms_to_samples(window_ms))
+        if end - lo < ms_to_samples(self.opts.min_speech_ms):
+            return None
+        audio = self._buf[lo - self._buf_start : end - self._buf_start].copy()
+        return SpeechSegment(self.room_id, self._seq, lo, audio, partial=True)
+
+    def open_speech_ms(self) -> int:
+        """How long the current speech has gone on without a segment ending; 0 in silence."""
+        if self._speech_start is None:
+            return 0
+        return (self._buf_start + len(self._buf) - self._speech_start) * 1000 // SAMPLE_RATE
+
     def flush(self) -> Iterator[SpeechSegment]:
         if self._speech_start is not None:
             end = self._frames_start + len(self._probs) * FRAME

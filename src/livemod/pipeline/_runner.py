@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import bisect
 import logging
 import queue
 import threading
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from livemod.asr import Transcriber
-from livemod.classify import Classifier
-from livemod.frames import ContextLine, Finding, SpeechSegment, Transcript, samples_to_ms
-from livemod.ingest import FfmpegSource, Segmenter, SourceError, VadOptions, write_clip
+from livemod.classify import Classifier, Match
+from livemod.frames import ContextLine, Finding, SpeechSegment, Transcript, ms_to_samples, samples_to_ms
+from livemod.ingest import AudioSource, Segmenter, SourceError, VadOptions, write_clip
 from livemod.ingest._clips import clip_suffix
 from livemod.ledger import Contradiction, PriceClaim, PriceLedger
 
@@ -27,6 +29,59 @@ class PipelineStats:
     segments: int = 0
     transcripts: int = 0
     findings: int = 0
+    partials: int = 0
+    partials_skipped: int = 0
+    early_findings: int = 0
+    skipped_ms: int = 0
+    skipped: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOptions:
+    """How a room keeps up with live speech.
+
+    Long speech is decoded early in overlapping windows (every ``partial_step_ms``
+    of new speech, the last ``partial_window_ms`` of it) and a finding is sent as
+    soon as its words end ``stable_margin_ms`` before the window does; the
+    complete segment later adds only what the windows did not already report.
+    ``partial_step_ms=0`` turns this off (scanning a file does not need it).
+
+    Falling behind: windows are skipped first, whenever the queue holds a
+    complete segment (its decode supersedes them). A room whose unprocessed
+    audio exceeds ``max_lag_ms`` drops its oldest segments, recorded as skipped
+    stretches, because a warning minutes late is useless live; the recording
+    can be scanned afterwards.
+    """
+
+    partial_step_ms: int = 0
+    partial_window_ms: int = 6_000
+    partial_min_ms: int = 1_500
+    stable_margin_ms: int = 500
+    max_lag_ms: int = 0  # 0: never drop (files)
+    dedupe_slack_ms: int = 1_500
+
+
+class StreamClock:
+    """Maps stream time to the wall clock at which that audio reached us."""
+
+    def __init__(self, keep: int = 20_000) -> None:
+        self._samples: deque[int] = deque(maxlen=keep)
+        self._walls: deque[float] = deque(maxlen=keep)
+        self._lock = threading.Lock()
+
+    def mark(self, end_sample: int, wall: float) -> None:
+        with self._lock:
+            self._samples.append(end_sample)
+            self._walls.append(wall)
+
+    def wall_at(self, ms: int) -> float | None:
+        sample = ms_to_samples(ms)
+        with self._lock:
+            if not self._samples:
+                return None
+            samples = list(self._samples)
+            i = bisect.bisect_left(samples, sample)
+            return self._walls[min(i, len(samples) - 1)]
 
 
 class Pipeline:
@@ -47,6 +102,7 @@ class Pipeline:
         vad: VadOptions | None = None,
         context_ms: int = 20_000,
         queue_size: int = 256,
+        live: LiveOptions | None = None,
     ) -> None:
         self.transcriber = transcriber
         self.classifier = classifier
@@ -56,7 +112,15 @@ class Pipeline:
         self.vad = vad or VadOptions()
         self.context_ms = context_ms
         self.stats = PipelineStats()
+        self.live = live or LiveOptions()
+        self.clock = StreamClock()
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
+        # Stream start (ms) of every complete segment queued and not yet decoded.
+        self._waiting: deque[int] = deque()
+        self._waiting_lock = threading.Lock()
+        self._partial_queued = threading.Event()
+        # Findings already sent from windows: (category, subtype, start_ms, end_ms).
+        self._early: list[tuple[str, str, int, int]] = []
         self._recent: deque[Transcript] = deque()
         self._stop = threading.Event()
         self.ledger = PriceLedger(room_id)
@@ -66,9 +130,18 @@ class Pipeline:
     def stop(self) -> None:
         self._stop.set()
 
-    def run(
-        self, source: FfmpegSource, on_progress: Callable[[int], None] | None = None
-    ) -> Iterator[Finding]:
+    @property
+    def lag_ms(self) -> int:
+        """Audio received but not yet decoded, in stream ms: how far behind live this room is."""
+        with self._waiting_lock:
+            oldest = self._waiting[0] if self._waiting else None
+        return max(0, self.stats.audio_ms - oldest) if oldest is not None else 0
+
+    @property
+    def queue_depth(self) -> int:
+        return self._queue.qsize()
+
+    def run(self, source: AudioSource, on_progress: Callable[[int], None] | None = None) -> Iterator[Finding]:
         """Yield findings as they are found. A source error is raised only after every
         segment decoded before it has been processed, so nothing found is lost."""
         self.transcriber.load()
@@ -79,7 +152,9 @@ class Pipeline:
         error: BaseException | None = None
         try:
             while True:
-                item = self._queue.get()
+                item = self._next()
+                if item is None:
+                    continue
                 if item is _END:
                     break
                 if isinstance(item, BaseException):
@@ -99,32 +174,87 @@ class Pipeline:
             source.close()
             reader.join(timeout=5)
 
-    def _read(self, source: FfmpegSource, on_progress: Callable[[int], None] | None) -> None:
+    def _read(self, source: AudioSource, on_progress: Callable[[int], None] | None) -> None:
         segmenter = Segmenter(self.room_id, self.vad)
+        step = self.live.partial_step_ms
+        last_partial = 0  # open-speech length at the last window
         try:
             for chunk in source.chunks():
                 if self._stop.is_set():
                     break
+                self.clock.mark(chunk.end_sample, time.time())
                 self.stats.audio_ms = samples_to_ms(chunk.end_sample)
                 for seg in segmenter.push(chunk):
-                    self._queue.put(seg)
+                    self._enqueue(seg)
+                    last_partial = 0
+                if step:
+                    open_ms = segmenter.open_speech_ms()
+                    if open_ms < last_partial:
+                        last_partial = 0
+                    if open_ms >= self.live.partial_min_ms and open_ms - last_partial >= step:
+                        last_partial = open_ms
+                        self._offer_partial(segmenter)
                 if on_progress:
                     on_progress(self.stats.audio_ms)
             for seg in segmenter.flush():
-                self._queue.put(seg)
+                self._enqueue(seg)
         except SourceError as exc:
             for seg in segmenter.flush():
-                self._queue.put(seg)
+                self._enqueue(seg)
             self._queue.put(exc)
         except Exception as exc:  # surfaced on the consuming thread, not lost in this one
             log.exception("ingest failed")
             self._queue.put(exc)
         self._queue.put(_END)
 
+    def _enqueue(self, seg: SpeechSegment) -> None:
+        with self._waiting_lock:
+            self._waiting.append(seg.start_ms)
+        self._queue.put(seg)
+
+    def _offer_partial(self, segmenter: Segmenter) -> None:
+        # One window at a time, and none while a complete segment waits: a
+        # window decoded late warns no sooner than the segment itself would.
+        with self._waiting_lock:
+            behind = bool(self._waiting)
+        if behind or self._partial_queued.is_set():
+            self.stats.partials_skipped += 1
+            return
+        window = segmenter.open_speech(self.live.partial_window_ms)
+        if window is None:
+            return
+        self._partial_queued.set()
+        self._queue.put(window)
+
+    def _next(self) -> object:
+        item = self._queue.get()
+        if isinstance(item, SpeechSegment) and not item.partial:
+            with self._waiting_lock:
+                if self._waiting:
+                    self._waiting.popleft()
+            limit = self.live.max_lag_ms
+            if limit and self.stats.audio_ms - item.start_ms > limit:
+                self.stats.skipped_ms += item.duration_ms
+                self.stats.skipped.append((item.start_ms, item.end_ms))
+                log.warning(
+                    "room %s: ASR is %.0f s behind live (limit %.0f s); skipped %d-%d ms unheard",
+                    self.room_id,
+                    (self.stats.audio_ms - item.start_ms) / 1000,
+                    limit / 1000,
+                    item.start_ms,
+                    item.end_ms,
+                )
+                return None
+        return item
+
     def process(self, segment: SpeechSegment) -> list[Finding]:
+        if segment.partial:
+            self._partial_queued.clear()
+            return self._process_partial(segment)
         self.stats.segments += 1
         transcript = self.transcriber.transcribe(segment)
         if transcript is None:
+            self._forget_early(segment.end_ms)
             return []
         self.stats.transcripts += 1
         log.info(
@@ -143,12 +273,32 @@ class Pipeline:
         for claim in claims:
             if self.on_price is not None:
                 self.on_price(claim)
+        spans = [transcript.span_ms(m.start, m.end) for m in matches]
+        keep = [
+            not self._already_sent(m.category, m.subtype, *sp) for m, sp in zip(matches, spans, strict=True)
+        ]
+        self._forget_early(segment.end_ms)
+        matches = [m for m, k in zip(matches, keep, strict=True) if k]
+        spans = [sp for sp, k in zip(spans, keep, strict=True) if k]
         if not matches and not contradictions:
             return []
         clip = self._clip(segment)
         findings = [self._ledger_finding(c, transcript, clip, segment, context) for c in contradictions]
-        for m in matches:
-            start_ms, end_ms = transcript.span_ms(m.start, m.end)
+        findings += self._findings(matches, spans, transcript, segment, context, clip)
+        self.stats.findings += len(findings)
+        return findings
+
+    def _findings(
+        self,
+        matches: list[Match],
+        spans: list[tuple[int, int]],
+        transcript: Transcript,
+        segment: SpeechSegment,
+        context: tuple[ContextLine, ...],
+        clip: str | None,
+    ) -> list[Finding]:
+        findings = []
+        for m, (start_ms, end_ms) in zip(matches, spans, strict=True):
             findings.append(
                 Finding(
                     id=uuid.uuid4().hex,
@@ -173,10 +323,52 @@ class Pipeline:
                     clip_path=clip,
                     model=m.model,
                     model_score=m.model_score,
+                    heard_at=self.clock.wall_at(end_ms),
                 )
             )
-        self.stats.findings += len(findings)
         return findings
+
+    def _process_partial(self, window: SpeechSegment) -> list[Finding]:
+        """Findings whose words are complete in a window of speech still going on."""
+        self.stats.partials += 1
+        transcript = self.transcriber.transcribe(window)
+        if transcript is None:
+            return []
+        matches = self.classifier.classify(transcript.text)
+        stable_end = window.end_ms - self.live.stable_margin_ms
+        picked: list[Match] = []
+        spans: list[tuple[int, int]] = []
+        for m in matches:
+            span = transcript.span_ms(m.start, m.end)
+            # Words at the window's end may still change as the anchor goes on;
+            # they are judged by the next window or the complete segment.
+            if span[1] > stable_end or self._already_sent(m.category, m.subtype, *span):
+                continue
+            picked.append(m)
+            spans.append(span)
+        if not picked:
+            return []
+        log.info(
+            "room %s %s-%s ms (early): %s", self.room_id, window.start_ms, window.end_ms, transcript.text
+        )
+        clip = self._clip(window)
+        findings = self._findings(picked, spans, transcript, window, self._context_before(transcript), clip)
+        for f in findings:
+            self._early.append((f.category, f.subtype, f.start_ms, f.end_ms))
+        self.stats.findings += len(findings)
+        self.stats.early_findings += len(findings)
+        return findings
+
+    def _already_sent(self, category: str, subtype: str, start_ms: int, end_ms: int) -> bool:
+        slack = self.live.dedupe_slack_ms
+        return any(
+            c == category and s == subtype and start_ms <= e + slack and end_ms >= b - slack
+            for c, s, b, e in self._early
+        )
+
+    def _forget_early(self, upto_ms: int) -> None:
+        # Once the complete segment is judged, its windows' findings are settled.
+        self._early = [x for x in self._early if x[3] > upto_ms]
 
     def _ledger_finding(
         self,
@@ -216,6 +408,7 @@ class Pipeline:
             context=context,
             clip_path=clip,
             related=related,
+            heard_at=self.clock.wall_at(end_ms),
         )
 
     def _context_before(self, t: Transcript) -> tuple[ContextLine, ...]:

@@ -343,6 +343,13 @@ def build_router(settings: Settings, hub: EventHub) -> APIRouter:
         room = _ensure_room(session, room_id)
         for k, v in body.model_dump(exclude_none=True).items():
             setattr(room, k, v)
+        if body.status is not None:
+            log.info(
+                "room %s is %s%s",
+                room_id,
+                body.status,
+                f": {body.status_detail}" if body.status_detail else "",
+            )
         session.commit()
         return get_room(room_id, session, _t)
 

@@ -12,7 +12,7 @@ Severity = Literal["low", "medium", "high"]
 Status = Literal["pending", "confirmed", "dismissed", "escalated"]
 Action = Literal["confirm", "dismiss", "escalate"]
 Role = Literal["worker", "operator", "moderator", "admin"]
-RoomStatus = Literal["idle", "live", "ended", "error"]
+RoomStatus = Literal["idle", "live", "reconnecting", "ended", "error"]
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 
@@ -121,6 +121,7 @@ class FindingPublic(BaseModel):
     model: str | None = None
     model_score: float | None = None
     related: list[ContextLine] = Field(default_factory=list)
+    spoken_at: datetime | None = None
     status: Status
     created_at: datetime
     has_clip: bool = False
@@ -147,6 +148,15 @@ class RoomUpdate(BaseModel):
     status: RoomStatus | None = None
     status_detail: str | None = Field(None, max_length=4000)
     source: str | None = Field(None, max_length=4000)
+    gaps: list[GapRecord] | None = Field(None, max_length=10_000)
+
+
+class GapRecord(BaseModel):
+    """The stream was lost at stream time ``at_ms`` and came back ``wall_ms`` later."""
+
+    at_ms: int = Field(ge=0)
+    wall_ms: int = Field(ge=0)
+    reason: str = Field("", max_length=2000)
 
 
 class RoomPublic(BaseModel):
@@ -157,6 +167,7 @@ class RoomPublic(BaseModel):
     status: RoomStatus
     status_detail: str
     source: str
+    gaps: list[GapRecord] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
     finding_count: int = 0

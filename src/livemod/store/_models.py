@@ -20,9 +20,11 @@ class Room(Base):
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     name: Mapped[str] = mapped_column(String(256), default="")
-    status: Mapped[str] = mapped_column(String(32), default="idle")  # idle, live, ended, error
+    status: Mapped[str] = mapped_column(String(32), default="idle")  # idle, live, reconnecting, ended, error
     status_detail: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
+    # Outages of the stream: [{"at_ms", "wall_ms", "reason"}], stream time continuing across them.
+    gaps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
