@@ -82,9 +82,11 @@ class Settings(BaseSettings):
 
     # Live rooms: long speech is decoded early in overlapping windows so that a
     # warning does not wait for the anchor to pause (0 turns it off).
-    partial_step_ms: int = Field(1_500, ge=0, description="Decode a window after this much new speech.")
-    partial_window_ms: int = Field(6_000, ge=1_000, le=30_000)
-    stable_margin_ms: int = Field(500, ge=0, description="Words this close to a window's end wait.")
+    # Defaults measured with bench/live_latency.py (docs/benchmarks.md): 1500/6000/500
+    # gave p50 3.6 s; 750/5000/300 gave p50 2.4 s for 1.4 CPU cores per room.
+    partial_step_ms: int = Field(750, ge=0, description="Decode a window after this much new speech.")
+    partial_window_ms: int = Field(5_000, ge=1_000, le=30_000)
+    stable_margin_ms: int = Field(300, ge=0, description="Words this close to a window's end wait.")
     max_lag_ms: int = Field(
         60_000, ge=0, description="A room further behind live than this skips its oldest speech (0: never)."
     )

@@ -107,6 +107,9 @@ def test_operator_gets_its_room_as_it_happens_and_nothing_else(live: tuple[str, 
         assert http.post("/v1/findings/find-2/decisions", json={"action": "confirm"}).status_code == 403
         assert http.post("/v1/findings", json={"findings": [payload(9)]}).status_code == 403
     assert httpx.get(f"{base}/v1/rooms/room-a/events", headers=auth("lm_nope")).status_code == 401
+    metrics = httpx.get(f"{base}/metrics").text
+    assert 'livemod_api_findings_stored_total{category="unclear_pricing"} 2.0' in metrics
+    assert 'route="/v1/rooms/{room_id}/events",status="403"' in metrics
 
 
 def test_reconnecting_with_last_event_id_misses_nothing(live: tuple[str, dict[str, str]]) -> None:

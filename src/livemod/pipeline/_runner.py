@@ -115,7 +115,7 @@ class Pipeline:
         self.live = live or LiveOptions()
         self.clock = StreamClock()
         self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
-        # Stream start (ms) of every complete segment queued and not yet decoded.
+        # Stream end (ms) of every complete segment queued and not yet decoded.
         self._waiting: deque[int] = deque()
         self._waiting_lock = threading.Lock()
         self._partial_queued = threading.Event()
@@ -132,7 +132,7 @@ class Pipeline:
 
     @property
     def lag_ms(self) -> int:
-        """Audio received but not yet decoded, in stream ms: how far behind live this room is."""
+        """How long the oldest complete segment has waited for ASR, in stream ms (0: keeping up)."""
         with self._waiting_lock:
             oldest = self._waiting[0] if self._waiting else None
         return max(0, self.stats.audio_ms - oldest) if oldest is not None else 0
@@ -209,7 +209,7 @@ class Pipeline:
 
     def _enqueue(self, seg: SpeechSegment) -> None:
         with self._waiting_lock:
-            self._waiting.append(seg.start_ms)
+            self._waiting.append(seg.end_ms)
         self._queue.put(seg)
 
     def _offer_partial(self, segmenter: Segmenter) -> None:
@@ -233,13 +233,13 @@ class Pipeline:
                 if self._waiting:
                     self._waiting.popleft()
             limit = self.live.max_lag_ms
-            if limit and self.stats.audio_ms - item.start_ms > limit:
+            if limit and self.stats.audio_ms - item.end_ms > limit:
                 self.stats.skipped_ms += item.duration_ms
                 self.stats.skipped.append((item.start_ms, item.end_ms))
                 log.warning(
                     "room %s: ASR is %.0f s behind live (limit %.0f s); skipped %d-%d ms unheard",
                     self.room_id,
-                    (self.stats.audio_ms - item.start_ms) / 1000,
+                    (self.stats.audio_ms - item.end_ms) / 1000,
                     limit / 1000,
                     item.start_ms,
                     item.end_ms,

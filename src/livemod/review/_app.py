@@ -20,6 +20,7 @@ from livemod._version import __version__
 from livemod.config import Settings
 from livemod.review._auth import lookup_token
 from livemod.review._events import EventHub, event_stream, latest_event_id
+from livemod.review._metrics import ApiMetrics
 from livemod.review._schemas import (
     BatchResult,
     Category,
@@ -126,7 +127,7 @@ def _ensure_room(session: Session, room_id: str) -> Room:
     return room
 
 
-def build_router(settings: Settings, hub: EventHub) -> APIRouter:
+def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIRouter:
     r = APIRouter(prefix="/v1")
     clips_root = settings.clips_dir
 
@@ -157,6 +158,9 @@ def build_router(settings: Settings, hub: EventHub) -> APIRouter:
         session.commit()
         if created:
             hub.notify()
+            for f in batch.findings:
+                if f.id in created:
+                    metrics.findings.labels(f.category).inc()
             log.info("stored %d finding(s): %s", len(created), ", ".join(created))
         return BatchResult(created=created, existing=sorted(existing))
 
@@ -425,7 +429,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.db = db or Database(settings.database_url)
     app.state.settings = settings
     app.state.events = EventHub()
-    app.include_router(build_router(settings, app.state.events))
+    app.state.metrics = ApiMetrics(app.state.events)
+    app.state.metrics.install(app)
+    app.include_router(build_router(settings, app.state.events, app.state.metrics))
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -1,0 +1,176 @@
+"""Live latency and room capacity: from spoken words to the operator's SSE event.
+
+An anchor who never stops talking is built from the read-aloud test lines
+(fixtures/eval_test.opus): the lines one after another with 150-250 ms pauses,
+shorter than the VAD's 500 ms, so speech runs on like a real room's. Each room
+of one `Worker` (one shared Whisper base int8 and classifier) reads it paced as
+live (ffmpeg -re); a real uvicorn review server stores findings; an SSE client
+per room records when each event arrives.
+
+Latency = event arrival - wall time at which the finding's last word was heard
+(stream time mapped through the worker's StreamClock). Rooms start together and
+run ``--seconds`` of audio; N grows until p95 passes ``--max-p95``.
+
+    .venv/bin/python bench/live_latency.py --rooms 1 2 3 --seconds 120
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from livemod.classify import build_classifier
+from livemod.config import Settings
+from livemod.frames import SAMPLE_RATE
+from livemod.ingest import FfmpegSource
+from livemod.review import create_app, create_token
+from livemod.review._events_client import follow_events
+from livemod.store import Database
+from livemod.worker import RoomSpec, Worker, transcriber_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_anchor(out: Path, seconds: int) -> float:
+    manifest = json.loads((ROOT / "fixtures" / "eval_test.json").read_text(encoding="utf-8"))
+    audio = np.concatenate(
+        list(c.audio for c in FfmpegSource(str(ROOT / "fixtures" / "eval_test.opus")).chunks())
+    )
+    rng = np.random.default_rng(7)
+    parts: list[np.ndarray] = []
+    total = 0
+    for seg in manifest["segments"]:
+        if seg["kind"] != "speech":
+            continue
+        a = audio[seg["start_ms"] * 16 : seg["end_ms"] * 16]
+        pause = np.zeros(int(rng.integers(150, 250)) * 16, dtype=np.float32)
+        parts += [a, pause]
+        total += len(a) + len(pause)
+        if total >= seconds * SAMPLE_RATE:
+            break
+    pcm = (np.clip(np.concatenate(parts), -1, 1) * 32767).astype("<i2")
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm.tobytes())
+    return len(pcm) / SAMPLE_RATE
+
+
+def run(n_rooms: int, media: Path, settings: Settings, engines: tuple[Any, Any]) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from tests.live_server import serve
+
+    db = Database(settings.database_url)
+    with db.session() as s:
+        worker_token = create_token(s, "worker")[1]
+        viewer = create_token(s, "moderator")[1]
+    rooms = [f"bench-{n_rooms}-{i}" for i in range(n_rooms)]
+    arrivals: queue.Queue[tuple[str, float]] = queue.Queue()
+    with serve(create_app(settings, db)) as base:
+
+        def listen() -> None:
+            for ev in follow_events(base, viewer):
+                arrivals.put((ev.json()["finding_id"], time.time()))
+
+        threading.Thread(target=listen, daemon=True).start()
+        time.sleep(1.0)
+        transcriber, classifier = engines
+        transcriber.stats.busy_s = transcriber.stats.audio_ms = 0  # type: ignore[assignment]
+        w = Worker(
+            settings,
+            base,
+            worker_token,
+            [RoomSpec(r, str(media), realtime=True) for r in rooms],
+            classifier=classifier,
+            transcriber=transcriber,
+        )
+        made: dict[str, tuple[str, float, float | None]] = {}
+        for runner in w.runners:
+            runner.on_finding = lambda f: made.__setitem__(f.id, (f.room_id, time.time(), f.heard_at))
+        max_lag = 0.0
+        stop = threading.Event()
+
+        def watch_lag() -> None:
+            nonlocal max_lag
+            while not stop.wait(0.5):
+                max_lag = max([max_lag] + [r.pipeline.lag_ms / 1000 for r in w.runners])
+
+        threading.Thread(target=watch_lag, daemon=True).start()
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        w.run()
+        wall, cpu = time.monotonic() - wall0, time.process_time() - cpu0
+        stop.set()
+        time.sleep(2.0)
+    got: dict[str, float] = {}
+    while not arrivals.empty():
+        fid, t = arrivals.get()
+        got[fid] = t
+    lat, detect = [], []
+    for fid, (_room, found_at, heard) in made.items():
+        if fid in got and heard is not None:
+            lat.append(got[fid] - heard)
+            detect.append(found_at - heard)
+    lat.sort()
+    stats = [r.pipeline.stats for r in w.runners]
+    db.dispose()
+    return {
+        "rooms": n_rooms,
+        "findings": len(made),
+        "events_received": sum(1 for f in made if f in got),
+        "latency_p50_s": round(statistics.median(lat), 2) if lat else None,
+        "latency_p95_s": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 2) if lat else None,
+        "latency_max_s": round(lat[-1], 2) if lat else None,
+        # The part of it spent before the finding left the pipeline (ASR, classifier).
+        "detect_p50_s": round(statistics.median(detect), 2) if detect else None,
+        "early_findings": sum(s.early_findings for s in stats),
+        "partials": sum(s.partials for s in stats),
+        "partials_skipped": sum(s.partials_skipped for s in stats),
+        "skipped_audio_s": round(sum(s.skipped_ms for s in stats) / 1000, 1),
+        "max_lag_s": round(max_lag, 1),
+        "cpu_cores_busy": round(cpu / wall, 2),
+        "asr_rtf": round(transcriber.stats.real_time_factor, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rooms", type=int, nargs="+", default=[1, 2, 3])
+    ap.add_argument("--seconds", type=int, default=120, help="audio per room")
+    ap.add_argument("--max-p95", type=float, default=5.0)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        media = Path(tmp) / "anchor.wav"
+        dur = build_anchor(media, args.seconds)
+        settings = Settings(data_dir=Path(tmp) / "data", database_url="")
+        transcriber = transcriber_for(settings)
+        transcriber.load()
+        engines = (transcriber, build_classifier(settings))
+        results = []
+        for n in args.rooms:
+            r = run(n, media, settings, engines)
+            r["audio_s_per_room"] = round(dur, 1)
+            results.append(r)
+            print(json.dumps(r), flush=True)  # noqa: T201 - a benchmark's report
+            if r["latency_p95_s"] is None or r["latency_p95_s"] > args.max_p95:
+                break
+        if args.out:
+            args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
