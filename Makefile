@@ -52,6 +52,7 @@ typecheck: $(STAMP)
 bench: $(CALIBRATED)
 	$(BIN)/python bench/scan_rtf.py
 	$(BIN)/python bench/demo_latency.py
+	$(BIN)/python bench/live_latency.py --rooms 1 2 --seconds 120
 
 # Rebuild the committed audio fixtures (not needed for tests; see scripts/make_fixtures.py).
 .venv-fixtures/.installed:
