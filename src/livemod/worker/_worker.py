@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -127,7 +128,8 @@ class Worker:
 def parse_room_specs(values: Iterable[str], realtime: bool = False) -> Iterator[RoomSpec]:
     """``ROOM=URL`` pairs (a file's lines may also be ``ROOM URL``); # starts a comment."""
     for raw in values:
-        line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith(("rtmp", "http")) else raw.strip()
+        # A comment starts at a "#" that begins a word; a URL's #fragment stays.
+        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
         if not line:
             continue
         if "=" in line.split()[0]:
