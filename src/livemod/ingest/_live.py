@@ -45,7 +45,6 @@ class LiveSource:
         stall_gap_s: float = 2.0,
         backoff_s: float = 0.5,
         max_backoff_s: float = 8.0,
-        realtime: bool = False,
     ) -> None:
         self.url = url
         self.room_id = room_id
@@ -55,7 +54,6 @@ class LiveSource:
         self.stall_gap_s = stall_gap_s
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
-        self.realtime = realtime
         self.samples_read = 0
         self.gaps: list[Gap] = []
         self.reconnects = 0
@@ -68,10 +66,6 @@ class LiveSource:
     @property
     def _is_hls(self) -> bool:
         return ".m3u8" in self.url.split("?", 1)[0].lower()
-
-    @property
-    def source(self) -> str:
-        return self.url
 
     def _watchdog(self) -> None:
         # An RTMP server keeps a player connected while no publisher sends, and
@@ -102,7 +96,6 @@ class LiveSource:
             src = FfmpegSource(
                 self.url,
                 self.room_id,
-                realtime=self.realtime,
                 timeout_s=self.timeout_s,
                 start_sample=self.samples_read,
             )
@@ -139,7 +132,7 @@ class LiveSource:
             if self._closed.is_set():
                 return
             now = time.monotonic()
-            if got or (lost_at is None and self.samples_read > 0):
+            if got:
                 lost_at = now
                 lost_reason = last_error
                 log.warning(

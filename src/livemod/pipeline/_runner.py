@@ -8,7 +8,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from livemod.asr import Transcriber
@@ -33,7 +33,6 @@ class PipelineStats:
     partials_skipped: int = 0
     early_findings: int = 0
     skipped_ms: int = 0
-    skipped: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +47,9 @@ class LiveOptions:
 
     Falling behind: windows are skipped first, whenever the queue holds a
     complete segment (its decode supersedes them). A room whose unprocessed
-    audio exceeds ``max_lag_ms`` drops its oldest segments, recorded as skipped
-    stretches, because a warning minutes late is useless live; the recording
-    can be scanned afterwards.
+    audio exceeds ``max_lag_ms`` drops its oldest segments, each logged with its
+    stream times and counted in ``PipelineStats.skipped_ms``, because a warning
+    minutes late is useless live; the recording can be scanned afterwards.
     """
 
     partial_step_ms: int = 0
@@ -79,9 +78,9 @@ class StreamClock:
         with self._lock:
             if not self._samples:
                 return None
-            samples = list(self._samples)
-            i = bisect.bisect_left(samples, sample)
-            return self._walls[min(i, len(samples) - 1)]
+            # Marks arrive in stream order, so the deque is sorted already.
+            i = bisect.bisect_left(self._samples, sample)
+            return self._walls[min(i, len(self._samples) - 1)]
 
 
 class Pipeline:
@@ -235,7 +234,6 @@ class Pipeline:
             limit = self.live.max_lag_ms
             if limit and self.stats.audio_ms - item.end_ms > limit:
                 self.stats.skipped_ms += item.duration_ms
-                self.stats.skipped.append((item.start_ms, item.end_ms))
                 log.warning(
                     "room %s: ASR is %.0f s behind live (limit %.0f s); skipped %d-%d ms unheard",
                     self.room_id,

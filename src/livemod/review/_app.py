@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
+from starlette.concurrency import run_in_threadpool
 
 from livemod._version import __version__
 from livemod.config import Settings
@@ -26,6 +27,7 @@ from livemod.review._schemas import (
     Category,
     DecisionCreate,
     FindingBatch,
+    FindingCreate,
     FindingDetail,
     FindingPage,
     FindingPublic,
@@ -135,9 +137,9 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
     def post_findings(batch: FindingBatch, session: SessionDep, _t: Worker) -> BatchResult:
         ids = [f.id for f in batch.findings]
         existing = set(session.scalars(select(FindingRow.id).where(FindingRow.id.in_(ids))))
-        created: list[str] = []
+        new: dict[str, FindingCreate] = {}
         for f in batch.findings:
-            if f.id in existing or f.id in created:
+            if f.id in existing or f.id in new:
                 continue
             _ensure_room(session, f.room_id)
             data = f.model_dump(exclude={"span", "context", "related"})
@@ -150,17 +152,16 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
                     related=[c.model_dump() for c in f.related],
                 )
             )
-            created.append(f.id)
+            new[f.id] = f
         session.flush()  # the findings exist before the events that point at them
-        rooms_of = {f.id: f.room_id for f in batch.findings}
-        for fid in created:
-            session.add(EventRow(kind="finding", room_id=rooms_of[fid], finding_id=fid))
+        for f in new.values():
+            session.add(EventRow(kind="finding", room_id=f.room_id, finding_id=f.id))
         session.commit()
+        created = list(new)
         if created:
             hub.notify()
-            for f in batch.findings:
-                if f.id in created:
-                    metrics.findings.labels(f.category).inc()
+            for f in new.values():
+                metrics.findings.labels(f.category).inc()
             log.info("stored %d finding(s): %s", len(created), ", ".join(created))
         return BatchResult(created=created, existing=sorted(existing))
 
@@ -357,16 +358,19 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         session.commit()
         return get_room(room_id, session, _t)
 
+    def _latest(db: Database) -> int:
+        with db.session() as s:
+            return latest_event_id(s)
+
     async def _events(
-        request: Request, token: TokenInfo, rooms: list[str] | None, last_event_id: str | None
+        request: Request, rooms: list[str] | None, last_event_id: str | None
     ) -> StreamingResponse:
         db: Database = request.app.state.db
         raw = request.headers.get("last-event-id") or last_event_id
         if raw is None or raw == "":
             # A fresh subscriber wants what happens from now on; one that
-            # reconnects says where it stopped.
-            with db.session() as s:
-                after = latest_event_id(s)
+            # reconnects says where it stopped. The query runs off the event loop.
+            after = await run_in_threadpool(_latest, db)
         else:
             try:
                 after = int(raw)
@@ -403,7 +407,7 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         room_id: str, request: Request, token: Viewer, last_event_id: str | None = _LAST_ID
     ) -> StreamingResponse:
         _check_room(token, room_id)
-        return await _events(request, token, [room_id], last_event_id)
+        return await _events(request, [room_id], last_event_id)
 
     @r.get(
         "/events",
@@ -414,7 +418,7 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         request: Request, token: Viewer, last_event_id: str | None = _LAST_ID
     ) -> StreamingResponse:
         rooms = token.rooms if token.role == "operator" else None
-        return await _events(request, token, rooms, last_event_id)
+        return await _events(request, rooms, last_event_id)
 
     return r
 

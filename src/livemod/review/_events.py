@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -115,7 +115,7 @@ async def event_stream(
     *,
     after: int,
     rooms: Sequence[str] | None,
-    is_disconnected: Callable[[], object],
+    is_disconnected: Callable[[], Awaitable[bool]],
     poll_s: float = 2.0,
     keepalive_s: float = 15.0,
 ) -> AsyncIterator[str]:
@@ -145,7 +145,7 @@ async def event_stream(
             if batch:
                 idle = 0.0
                 continue
-            if await is_disconnected():  # type: ignore[misc]
+            if await is_disconnected():
                 return
             try:
                 await asyncio.wait_for(wake.wait(), timeout=poll_s)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -71,7 +70,6 @@ class Worker:
             for spec in rooms
         ]
         self.results: dict[str, RoomResult] = {}
-        self.started_at = time.monotonic()
         self._stopping = threading.Event()
 
     def stop(self) -> None:
@@ -81,10 +79,6 @@ class Worker:
         self._stopping.set()
         for r in self.runners:
             r.stop()
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping.is_set()
 
     def preflight(self) -> None:
         """Register the rooms; a refused token fails here, before any stream is opened.
