@@ -158,7 +158,10 @@ class RoomRunner:
             self.source = self._make_source()
         except SourceError as exc:
             return self._finish("error", str(exc), 1)
-        self._update(status="live", source=self.spec.source, status_detail="")
+        fields: dict[str, Any] = {"source": self.spec.source, "status_detail": ""}
+        if not isinstance(self.source, LiveSource):  # a LiveSource says "live" once audio flows
+            fields["status"] = "live"
+        self._update(**fields)
         try:
             for f in self.pipeline.run(self.source):
                 log.info(
