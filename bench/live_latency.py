@@ -33,7 +33,7 @@ import numpy as np
 
 from livemod.classify import build_classifier
 from livemod.config import Settings
-from livemod.frames import SAMPLE_RATE
+from livemod.frames import SAMPLE_RATE, Finding
 from livemod.ingest import FfmpegSource
 from livemod.review import create_app, create_token
 from livemod.review._events_client import follow_events
@@ -43,19 +43,25 @@ from livemod.worker import RoomSpec, Worker, transcriber_for
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def build_anchor(out: Path, seconds: int) -> float:
+Line = tuple[int, int, frozenset[str]]  # start_ms, end_ms, categories expected
+
+
+def build_anchor(out: Path, seconds: int) -> tuple[float, list[Line]]:
     manifest = json.loads((ROOT / "fixtures" / "eval_test.json").read_text(encoding="utf-8"))
     audio = np.concatenate(
         list(c.audio for c in FfmpegSource(str(ROOT / "fixtures" / "eval_test.opus")).chunks())
     )
     rng = np.random.default_rng(7)
     parts: list[np.ndarray] = []
+    lines: list[Line] = []
     total = 0
     for seg in manifest["segments"]:
         if seg["kind"] != "speech":
             continue
         a = audio[seg["start_ms"] * 16 : seg["end_ms"] * 16]
         pause = np.zeros(int(rng.integers(150, 250)) * 16, dtype=np.float32)
+        cats = frozenset(label.split("/")[0] for label in seg["expect"])
+        lines.append((total // 16, (total + len(a)) // 16, cats))
         parts += [a, pause]
         total += len(a) + len(pause)
         if total >= seconds * SAMPLE_RATE:
@@ -66,10 +72,24 @@ def build_anchor(out: Path, seconds: int) -> float:
         w.setsampwidth(2)
         w.setframerate(SAMPLE_RATE)
         w.writeframes(pcm.tobytes())
-    return len(pcm) / SAMPLE_RATE
+    return len(pcm) / SAMPLE_RATE, lines
 
 
-def run(n_rooms: int, media: Path, settings: Settings, engines: tuple[Any, Any]) -> dict[str, Any]:
+def score(found: list[tuple[str, int, int]], lines: list[Line], slack_ms: int = 1000) -> tuple[float, float]:
+    """Category-level recall over the lines and precision over the findings of one room."""
+
+    def near(f: tuple[str, int, int], line: Line) -> bool:
+        return f[1] <= line[1] + slack_ms and f[2] >= line[0] - slack_ms
+
+    wanted = [(cat, line) for line in lines for cat in line[2]]
+    hits = sum(1 for cat, line in wanted if any(f[0] == cat and near(f, line) for f in found))
+    right = sum(1 for f in found if any(f[0] in line[2] and near(f, line) for line in lines))
+    return hits / max(len(wanted), 1), right / max(len(found), 1)
+
+
+def run(
+    n_rooms: int, media: Path, lines: list[Line], settings: Settings, engines: tuple[Any, Any]
+) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from tests.live_server import serve
 
@@ -98,8 +118,14 @@ def run(n_rooms: int, media: Path, settings: Settings, engines: tuple[Any, Any])
             transcriber=transcriber,
         )
         made: dict[str, tuple[str, float, float | None]] = {}
+        found: dict[str, list[tuple[str, int, int]]] = {r: [] for r in rooms}
+
+        def on_finding(f: Finding) -> None:
+            made[f.id] = (f.room_id, time.time(), f.heard_at)
+            found[f.room_id].append((f.category, f.start_ms, f.end_ms))
+
         for runner in w.runners:
-            runner.on_finding = lambda f: made.__setitem__(f.id, (f.room_id, time.time(), f.heard_at))
+            runner.on_finding = on_finding
         max_lag = 0.0
         stop = threading.Event()
 
@@ -125,6 +151,7 @@ def run(n_rooms: int, media: Path, settings: Settings, engines: tuple[Any, Any])
             detect.append(found_at - heard)
     lat.sort()
     stats = [r.pipeline.stats for r in w.runners]
+    quality = [score(found[r], lines) for r in rooms]
     db.dispose()
     return {
         "rooms": n_rooms,
@@ -135,6 +162,9 @@ def run(n_rooms: int, media: Path, settings: Settings, engines: tuple[Any, Any])
         "latency_max_s": round(lat[-1], 2) if lat else None,
         # The part of it spent before the finding left the pipeline (ASR, classifier).
         "detect_p50_s": round(statistics.median(detect), 2) if detect else None,
+        # Is the speed bought with misses? Category-level, findings within 1 s of a line.
+        "recall": round(statistics.mean(q[0] for q in quality), 3),
+        "precision": round(statistics.mean(q[1] for q in quality), 3),
         "early_findings": sum(s.early_findings for s in stats),
         "partials": sum(s.partials for s in stats),
         "partials_skipped": sum(s.partials_skipped for s in stats),
@@ -155,14 +185,14 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         media = Path(tmp) / "anchor.wav"
-        dur = build_anchor(media, args.seconds)
+        dur, lines = build_anchor(media, args.seconds)
         settings = Settings(data_dir=Path(tmp) / "data", database_url="")
         transcriber = transcriber_for(settings)
         transcriber.load()
         engines = (transcriber, build_classifier(settings))
         results = []
         for n in args.rooms:
-            r = run(n, media, settings, engines)
+            r = run(n, media, lines, settings, engines)
             r["audio_s_per_room"] = round(dur, 1)
             results.append(r)
             print(json.dumps(r), flush=True)  # noqa: T201 - a benchmark's report
