@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         2.0, gt=0, le=60, description="Longest an event stream waits for a finding another process stored."
     )
 
+    claim_lease_s: float = Field(
+        300.0, ge=5, le=3600, description="A moderator's claim lapses this long after its last renewal."
+    )
+    chromium: str = Field("", description="The browser that prints --pdf reports; empty: look on PATH.")
+
     stream_timeout_s: float = Field(15.0, gt=0, description="A network source silent this long is dead.")
     connect_window_s: float = Field(
         30.0, gt=0, description="A stream that delivers no audio this long after start is an error."

@@ -29,6 +29,13 @@ def payload(i: int = 1, **kw: Any) -> dict[str, Any]:
     return base
 
 
+def decide(api: TestClient, finding_id: str, action: str, headers: dict[str, str]) -> int:
+    """The status code of one decision."""
+    return api.post(
+        f"/v1/findings/{finding_id}/decisions", json={"action": action}, headers=headers
+    ).status_code
+
+
 def test_auth_401_and_role_403(api: TestClient, tokens: dict[str, str]) -> None:
     assert api.get("/v1/findings").status_code == 401
     assert api.get("/v1/findings", headers=auth("lm_wrong")).status_code == 401

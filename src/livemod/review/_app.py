@@ -6,118 +6,59 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, StreamingResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from livemod._version import __version__
 from livemod.config import Settings
-from livemod.review._auth import lookup_token
+from livemod.review._deps import (
+    SessionDep,
+    Viewer,
+    Worker,
+    check_room,
+    room_ids_for,
+    visible_rooms,
+)
 from livemod.review._events import EventHub, event_stream, latest_event_id
 from livemod.review._metrics import ApiMetrics
+from livemod.review._risk import risk_series, weight
 from livemod.review._schemas import (
     BatchResult,
     Category,
-    DecisionCreate,
     FindingBatch,
     FindingCreate,
     FindingDetail,
     FindingPage,
-    FindingPublic,
     LedgerPublic,
     PriceClaimBatch,
     PriceClaimPublic,
+    RiskPoint,
+    RoomKind,
     RoomPublic,
+    RoomTimeline,
     RoomUpdate,
+    Severity,
     Status,
+    TimelineItem,
     TokenInfo,
 )
-from livemod.store import Database, Decision, EventRow, FindingRow, PriceClaimRow, Room
+from livemod.review._views import finding_detail, get_finding_row, public_finding, room_public
+
+if TYPE_CHECKING:
+    from livemod.classify import Classifier
+
+from livemod.store import Anchor, Database, EventRow, FindingRow, PriceClaimRow, Room
 
 log = logging.getLogger(__name__)
 
-_STATUS_FOR = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
 _CLIP_TYPES = {"audio/ogg": ".opus", "audio/opus": ".opus", "audio/mpeg": ".mp3", "audio/mp3": ".mp3"}
 _MAX_CLIP_BYTES = 20 * 1024 * 1024
-
-_bearer = HTTPBearer(auto_error=False, description="A token from `livemod tokens create --role ROLE`.")
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def get_session(db: Annotated[Database, Depends(_db)]) -> Iterator[Session]:
-    with db.session() as s:
-        yield s
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-
-
-def current_token(
-    session: SessionDep,
-    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> TokenInfo:
-    if creds is None or creds.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "missing bearer token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    row = lookup_token(session, creds.credentials)
-    # End the read transaction now: an event stream holds this request's
-    # session for hours, and an open SQLite snapshot stops WAL checkpoints.
-    session.rollback()
-    if row is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"}
-        )
-    return TokenInfo(id=row.id, name=row.name, role=row.role, rooms=list(row.rooms or []))
-
-
-def require(*roles: str) -> object:
-    allowed = set(roles) | {"admin"}
-
-    def check(token: Annotated[TokenInfo, Depends(current_token)]) -> TokenInfo:
-        if token.role not in allowed:
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"role {token.role!r} may not do this; needs one of {sorted(allowed)}",
-            )
-        return token
-
-    return Depends(check)
-
-
-Worker = Annotated[TokenInfo, require("worker")]
-Moderator = Annotated[TokenInfo, require("moderator")]
-# Reads that operators may make too, limited to their own rooms.
-Viewer = Annotated[TokenInfo, require("moderator", "operator")]
-
-
-def _check_room(token: TokenInfo, room_id: str) -> None:
-    if not token.sees(room_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, f"this operator token is not for room {room_id!r}")
-
-
-def _public(row: FindingRow) -> FindingPublic:
-    out = FindingPublic.model_validate(row)
-    out.has_clip = bool(row.clip_path)
-    return out
-
-
-def _get_finding(session: Session, finding_id: str) -> FindingRow:
-    row = session.get(FindingRow, finding_id, options=[selectinload(FindingRow.decisions)])
-    if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no finding {finding_id!r}")
-    return row
 
 
 def _ensure_room(session: Session, room_id: str) -> Room:
@@ -167,7 +108,7 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
 
     @r.put("/findings/{finding_id}/clip", status_code=204, summary="Upload a finding's evidence clip")
     async def put_clip(finding_id: str, request: Request, session: SessionDep, _t: Worker) -> None:
-        row = _get_finding(session, finding_id)
+        row = get_finding_row(session, finding_id)
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype not in _CLIP_TYPES:
             raise HTTPException(
@@ -196,17 +137,24 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         room_id: str | None = None,
         category: Category | None = None,
         subtype: str | None = None,
+        severity: Severity | None = None,
         status_: Annotated[Status | None, Query(alias="status")] = None,
+        kind: Annotated[RoomKind | None, Query(description="live rooms or recorded sessions")] = None,
         from_ms: Annotated[int | None, Query(ge=0, description="stream time, inclusive")] = None,
         to_ms: Annotated[int | None, Query(ge=0, description="stream time, exclusive")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> FindingPage:
         q = select(FindingRow)
-        if token.role == "operator":
-            if room_id:
-                _check_room(token, room_id)
-            q = q.where(FindingRow.room_id.in_(token.rooms))
+        if room_id:
+            check_room(session, token, room_id)
+        scope = visible_rooms(token)
+        if scope is not None:
+            q = q.where(scope)
+        if kind:
+            q = q.where(FindingRow.room_id.in_(select(Room.id).where(Room.kind == kind)))
+        if severity:
+            q = q.where(FindingRow.severity == severity)
         if room_id:
             q = q.where(FindingRow.room_id == room_id)
         if category:
@@ -223,52 +171,29 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         rows = session.scalars(
             q.order_by(FindingRow.created_at.desc(), FindingRow.start_ms.desc()).limit(limit).offset(offset)
         )
-        return FindingPage(items=[_public(x) for x in rows], total=total, limit=limit, offset=offset)
+        return FindingPage(items=[public_finding(x) for x in rows], total=total, limit=limit, offset=offset)
 
     @r.get("/findings/{finding_id}", response_model=FindingDetail, summary="One finding with its context")
     def get_finding(finding_id: str, request: Request, session: SessionDep, token: Viewer) -> FindingDetail:
-        row = _get_finding(session, finding_id)
-        _check_room(token, row.room_id)
-        base = _public(row).model_dump()
-        window_start = row.start_ms - settings.context_ms
-        context = [c for c in row.context if c.get("end_ms", 0) >= window_start]
-        return FindingDetail(
-            **base,
-            context=context,
-            clip_url=str(request.url_for("get_clip", finding_id=row.id)) if row.clip_path else None,
-            clip_start_ms=row.clip_start_ms,
-            decisions=row.decisions,
-        )
+        row = get_finding_row(session, finding_id)
+        check_room(session, token, row.room_id)
+        return finding_detail(row, request, session, settings.context_ms)
 
     @r.get("/findings/{finding_id}/clip", summary="The evidence clip", response_class=FileResponse)
     def get_clip(finding_id: str, session: SessionDep, token: Viewer) -> FileResponse:
-        row = _get_finding(session, finding_id)
-        _check_room(token, row.room_id)
+        row = get_finding_row(session, finding_id)
+        check_room(session, token, row.room_id)
         if not row.clip_path or not Path(row.clip_path).is_file():
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"finding {finding_id!r} has no clip")
         media = "audio/ogg" if row.clip_path.endswith(".opus") else "audio/mpeg"
         return FileResponse(row.clip_path, media_type=media)
 
-    @r.post("/findings/{finding_id}/decisions", response_model=FindingDetail, summary="Decide a finding")
-    def decide(
-        finding_id: str, body: DecisionCreate, request: Request, session: SessionDep, token: Moderator
-    ) -> FindingDetail:
-        row = _get_finding(session, finding_id)
-        row.decisions.append(
-            Decision(
-                action=body.action,
-                reviewer=body.reviewer or token.name,
-                reason=body.reason,
-                token_id=token.id,
-            )
-        )
-        row.status = _STATUS_FOR[body.action]
-        session.commit()
-        log.info("finding %s %s by %s", row.id, row.status, body.reviewer or token.name)
-        return get_finding(finding_id, request, session, token)
-
     @r.get("/rooms", response_model=list[RoomPublic], summary="Rooms with their finding counts")
-    def list_rooms(session: SessionDep, token: Viewer) -> list[RoomPublic]:
+    def list_rooms(
+        session: SessionDep,
+        token: Viewer,
+        kind: Annotated[RoomKind | None, Query(description="live rooms or recorded sessions")] = None,
+    ) -> list[RoomPublic]:
         counts = dict(
             session.execute(select(FindingRow.room_id, func.count()).group_by(FindingRow.room_id)).all()
         )
@@ -280,29 +205,43 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
             ).all()
         )
         out = []
-        for room in session.scalars(select(Room).order_by(Room.updated_at.desc())):
-            if not token.sees(room.id):
+        q = select(Room).order_by(Room.updated_at.desc())
+        if kind:
+            q = q.where(Room.kind == kind)
+        for room in session.scalars(q):
+            if not token.sees(room.id, room.anchor):
                 continue
-            item = RoomPublic.model_validate(room)
-            item.finding_count, item.pending_count = counts.get(room.id, 0), pending.get(room.id, 0)
-            out.append(item)
+            out.append(room_public(session, room, (counts.get(room.id, 0), pending.get(room.id, 0))))
         return out
 
-    @r.get("/rooms/{room_id}", response_model=RoomPublic)
-    def get_room(room_id: str, session: SessionDep, token: Viewer) -> RoomPublic:
-        _check_room(token, room_id)
+    def _load_room(session: Session, token: TokenInfo, room_id: str) -> Room:
+        check_room(session, token, room_id)
         room = session.get(Room, room_id)
         if room is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no room {room_id!r}")
-        item = RoomPublic.model_validate(room)
-        item.finding_count = session.scalar(select(func.count()).where(FindingRow.room_id == room_id)) or 0
-        item.pending_count = (
-            session.scalar(
-                select(func.count()).where(FindingRow.room_id == room_id, FindingRow.status == "pending")
-            )
-            or 0
+        return room
+
+    @r.get("/rooms/{room_id}", response_model=RoomPublic)
+    def get_room(room_id: str, session: SessionDep, token: Viewer) -> RoomPublic:
+        return room_public(session, _load_room(session, token, room_id))
+
+    @r.get(
+        "/rooms/{room_id}/timeline",
+        response_model=RoomTimeline,
+        summary="A room's findings in stream order and its risk score over stream time",
+    )
+    def get_timeline(room_id: str, session: SessionDep, token: Viewer) -> RoomTimeline:
+        room = _load_room(session, token, room_id)
+        rows = session.scalars(
+            select(FindingRow).where(FindingRow.room_id == room_id).order_by(FindingRow.start_ms)
+        ).all()
+        events = [(f.start_ms, weight(f.severity, f.status)) for f in rows]
+        until = max(room.duration_ms or 0, max((f.end_ms for f in rows), default=0))
+        return RoomTimeline(
+            room=room_public(session, room),
+            findings=[TimelineItem.model_validate(f) for f in rows],
+            series=[RiskPoint(at_ms=t, risk=v) for t, v in risk_series(events, until)],
         )
-        return item
 
     @r.post(
         "/rooms/{room_id}/ledger",
@@ -326,7 +265,7 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
 
     @r.get("/rooms/{room_id}/ledger", response_model=LedgerPublic, summary="The room's price ledger")
     def get_ledger(room_id: str, session: SessionDep, token: Viewer) -> LedgerPublic:
-        _check_room(token, room_id)
+        check_room(session, token, room_id)
         if session.get(Room, room_id) is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no room {room_id!r}")
         claims = session.scalars(
@@ -340,12 +279,17 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         return LedgerPublic(
             room_id=room_id,
             claims=[PriceClaimPublic.model_validate(c) for c in claims],
-            contradictions=[_public(f) for f in found],
+            contradictions=[public_finding(f) for f in found],
         )
 
     @r.put("/rooms/{room_id}", response_model=RoomPublic, summary="Create or update a room (its live status)")
     def put_room(room_id: str, body: RoomUpdate, session: SessionDep, _t: Worker) -> RoomPublic:
         room = _ensure_room(session, room_id)
+        if body.anchor is not None and session.get(Anchor, body.anchor) is None:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"no anchor {body.anchor!r}; an admin registers it first (PUT /v1/anchors/{body.anchor})",
+            )
         for k, v in body.model_dump(exclude_none=True).items():
             setattr(room, k, v)
         if body.status is not None:
@@ -356,7 +300,7 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
                 f": {body.status_detail}" if body.status_detail else "",
             )
         session.commit()
-        return get_room(room_id, session, _t)
+        return room_public(session, room)
 
     def _latest(db: Database) -> int:
         with db.session() as s:
@@ -404,9 +348,14 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         response_class=StreamingResponse,
     )
     async def room_events(
-        room_id: str, request: Request, token: Viewer, last_event_id: str | None = _LAST_ID
+        room_id: str,
+        request: Request,
+        session: SessionDep,
+        token: Viewer,
+        last_event_id: str | None = _LAST_ID,
     ) -> StreamingResponse:
-        _check_room(token, room_id)
+        check_room(session, token, room_id)
+        session.rollback()  # the stream may last hours: hold no read snapshot
         return await _events(request, [room_id], last_event_id)
 
     @r.get(
@@ -415,15 +364,24 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         response_class=StreamingResponse,
     )
     async def all_events(
-        request: Request, token: Viewer, last_event_id: str | None = _LAST_ID
+        request: Request, session: SessionDep, token: Viewer, last_event_id: str | None = _LAST_ID
     ) -> StreamingResponse:
-        rooms = token.rooms if token.role == "operator" else None
+        rooms = room_ids_for(session, token)
+        session.rollback()
         return await _events(request, rooms, last_event_id)
 
     return r
 
 
-def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, db: Database | None = None, classifier: Classifier | None = None
+) -> FastAPI:
+    """The review app. ``classifier`` serves the script check; by default it is built on first use."""
+    from livemod.review._admin import build_admin_router
+    from livemod.review._console import mount_console
+    from livemod.review._queue import build_queue_router
+    from livemod.review._reports import Detectors, build_reports_router
+
     app = FastAPI(
         title="livemod review queue",
         version=__version__,
@@ -436,6 +394,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.metrics = ApiMetrics(app.state.events)
     app.state.metrics.install(app)
     app.include_router(build_router(settings, app.state.events, app.state.metrics))
+    app.include_router(build_queue_router(settings))
+    app.include_router(build_admin_router())
+    app.state.detectors = Detectors(settings, classifier)
+    app.include_router(build_reports_router(app.state.detectors))
+    mount_console(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from livemod.store import ApiToken
+from livemod.review._schemas import ANCHOR_PATTERN
+from livemod.store import Anchor, ApiToken
 
-ROLES = ("worker", "operator", "moderator", "admin")
+ROLES = ("worker", "operator", "moderator", "mcn", "admin")
 TOKEN_PREFIX = "lm_"
 
 
@@ -20,14 +22,29 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    session: Session, role: str, name: str = "", rooms: list[str] | tuple[str, ...] = ()
+    session: Session,
+    role: str,
+    name: str = "",
+    rooms: list[str] | tuple[str, ...] = (),
+    anchors: list[str] | tuple[str, ...] = (),
 ) -> tuple[ApiToken, str]:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if role == "operator" and not rooms:
         raise ValueError("an operator token needs the rooms it may see (--room ID, repeatable)")
     if role != "operator" and rooms:
-        raise ValueError(f"only operator tokens are limited to rooms; a {role} token sees every room")
+        raise ValueError(f"only operator tokens are limited to rooms; a {role} token cannot take --room")
+    if role == "mcn" and not anchors:
+        raise ValueError("an mcn token needs the anchors it represents (--anchor NAME, repeatable)")
+    if role != "mcn" and anchors:
+        raise ValueError(f"only mcn tokens are limited to anchors; a {role} token cannot take --anchor")
+    bad = [a for a in anchors if not re.fullmatch(ANCHOR_PATTERN, a)]
+    if bad:
+        raise ValueError(f"bad anchor name(s) {bad}: 1-64 letters, digits, spaces and _ . : -")
+    for a in set(anchors):
+        # An MCN signs its anchors up before their first session is scanned.
+        if session.get(Anchor, a) is None:
+            session.add(Anchor(name=a, display_name=a))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         name=name or role,
@@ -35,6 +52,7 @@ def create_token(
         token_hash=hash_token(secret),
         prefix=secret[:8],
         rooms=sorted(set(rooms)),
+        anchors=sorted(set(anchors)),
     )
     session.add(row)
     session.commit()

@@ -9,12 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Category = Literal["false_advertising", "unclear_pricing", "prohibited_product"]
 Severity = Literal["low", "medium", "high"]
-Status = Literal["pending", "confirmed", "dismissed", "escalated"]
+Status = Literal["pending", "confirmed", "dismissed", "escalated", "appealed"]
 Action = Literal["confirm", "dismiss", "escalate"]
-Role = Literal["worker", "operator", "moderator", "admin"]
+# Every step of the audit trail: the decisions, appeals, and claims of a finding.
+AuditAction = Literal["confirm", "dismiss", "escalate", "appeal", "claim", "release"]
+Role = Literal["worker", "operator", "moderator", "mcn", "admin"]
+RoomKind = Literal["live", "recording"]
 RoomStatus = Literal["idle", "live", "reconnecting", "ended", "error"]
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+# Anchors are people, often named in Chinese: any letters, digits, _ . : - and inner spaces.
+ANCHOR_PATTERN = r"^[\w.:-][\w .:-]{0,63}$"
 
 
 class ContextLine(BaseModel):
@@ -88,14 +93,31 @@ class DecisionCreate(BaseModel):
     reviewer: str | None = Field(None, max_length=128, description="Defaults to the token's name.")
 
 
+class AppealCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=2, max_length=2000, description="Why the decision is wrong.")
+
+
 class DecisionPublic(BaseModel):
+    """One step of a finding's audit trail."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    action: Action
+    action: AuditAction
     reviewer: str
     reason: str
+    role: str | None = None
+    from_status: str | None = None
+    to_status: str | None = None
     created_at: datetime
+
+
+class ClaimPublic(BaseModel):
+    finding_id: str
+    claimed_by: str
+    claim_until: datetime
 
 
 class FindingPublic(BaseModel):
@@ -125,13 +147,18 @@ class FindingPublic(BaseModel):
     status: Status
     created_at: datetime
     has_clip: bool = False
+    claimed_by: str | None = None
+    claim_until: datetime | None = None
 
 
 class FindingDetail(FindingPublic):
     context: list[ContextLine]
     clip_url: str | None
     clip_start_ms: int | None
-    decisions: list[DecisionPublic]
+    decisions: list[DecisionPublic] = Field(description="The decisions alone, oldest first.")
+    history: list[DecisionPublic] = Field(description="Every step: claims, decisions, appeals.")
+    room_name: str = ""
+    anchor: str | None = None
 
 
 class FindingPage(BaseModel):
@@ -149,6 +176,7 @@ class RoomUpdate(BaseModel):
     status_detail: str | None = Field(None, max_length=4000)
     source: str | None = Field(None, max_length=4000)
     gaps: list[GapRecord] | None = Field(None, max_length=10_000)
+    anchor: str | None = Field(None, pattern=ANCHOR_PATTERN, description="An anchor registered by an admin.")
 
 
 class GapRecord(BaseModel):
@@ -168,10 +196,38 @@ class RoomPublic(BaseModel):
     status_detail: str
     source: str
     gaps: list[GapRecord] = Field(default_factory=list)
+    kind: RoomKind = "live"
+    anchor: str | None = None
+    duration_ms: int | None = None
     created_at: datetime
     updated_at: datetime
     finding_count: int = 0
     pending_count: int = 0
+    risk: int = Field(0, ge=0, le=100, description="Risk score now: recent findings weighed by severity.")
+
+
+class RiskPoint(BaseModel):
+    at_ms: int
+    risk: int
+
+
+class TimelineItem(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    start_ms: int
+    end_ms: int
+    category: Category
+    subtype: str
+    severity: Severity
+    status: Status
+    matched: str
+
+
+class RoomTimeline(BaseModel):
+    room: RoomPublic
+    findings: list[TimelineItem]
+    series: list[RiskPoint] = Field(description="The risk score over stream time.")
 
 
 class TokenInfo(BaseModel):
@@ -179,10 +235,95 @@ class TokenInfo(BaseModel):
     name: str
     role: Role
     rooms: list[str] = Field(default_factory=list)
+    anchors: list[str] = Field(default_factory=list)
 
-    def sees(self, room_id: str) -> bool:
-        """Operators see their own rooms; every other reading role sees all."""
-        return self.role != "operator" or room_id in self.rooms
+    def sees(self, room_id: str, anchor: str | None = None) -> bool:
+        """Operators see their own rooms, MCNs their anchors' rooms; other reading roles see all."""
+        if self.role == "operator":
+            return room_id in self.rooms
+        if self.role == "mcn":
+            return anchor is not None and anchor in self.anchors
+        return True
+
+
+class SessionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=256)
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    name: str = Field("", max_length=128)
+    rooms: list[str] = Field(default_factory=list, max_length=1000)
+    anchors: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class TokenPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    role: Role
+    prefix: str
+    rooms: list[str]
+    anchors: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenPublic):
+    token: str = Field(description="The secret, shown only in this response.")
+
+
+class AnchorUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(None, max_length=256)
+    agency: str | None = Field(None, max_length=256)
+
+
+class AnchorPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    name: str
+    display_name: str
+    agency: str
+    created_at: datetime
+    sessions: int = 0
+
+
+class ScriptCheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=200_000, description="The script, one utterance per line.")
+
+
+class ScriptMatch(BaseModel):
+    category: Category
+    subtype: str
+    severity: Severity
+    start: int
+    end: int
+    matched: str
+    legal_basis: str
+    suggestion: str
+    source: str
+    score: float
+
+
+class ScriptLinePublic(BaseModel):
+    line: int = Field(description="1-based line number in the script.")
+    text: str
+    matches: list[ScriptMatch]
+
+
+class ScriptCheckResult(BaseModel):
+    lines: int
+    flagged: list[ScriptLinePublic]
+    counts: dict[str, int] = Field(description="Flagged matches per category.")
 
 
 class FindingEvent(BaseModel):

@@ -1,10 +1,11 @@
 """Persistence: the review database (SQLAlchemy 2.0) and the worker's on-disk spool."""
 
 from livemod.store._db import Database
-from livemod.store._models import ApiToken, Base, Decision, EventRow, FindingRow, PriceClaimRow, Room
+from livemod.store._models import Anchor, ApiToken, Base, Decision, EventRow, FindingRow, PriceClaimRow, Room
 from livemod.store._spool import Spool, SpooledFinding
 
 __all__ = [
+    "Anchor",
     "ApiToken",
     "Base",
     "Database",

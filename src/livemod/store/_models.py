@@ -25,6 +25,11 @@ class Room(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     # Outages of the stream: [{"at_ms", "wall_ms", "reason"}], stream time continuing across them.
     gaps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # "live" for a stream the worker watches; "recording" for a training session
+    # an MCN scanned with `livemod report`, which stays out of the moderators' queue.
+    kind: Mapped[str] = mapped_column(String(16), default="live")
+    anchor: Mapped[str | None] = mapped_column(ForeignKey("anchors.name"), nullable=True, index=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -64,7 +69,12 @@ class FindingRow(Base):
     spoken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     status: Mapped[str] = mapped_column(
         String(16), default="pending"
-    )  # pending, confirmed, dismissed, escalated
+    )  # pending, confirmed, dismissed, escalated, appealed
+    # A moderator's claim: nobody else may decide the finding until claim_until;
+    # after that the claim has lapsed and the finding is back in the queue.
+    claim_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    claim_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
 
     room: Mapped[Room] = relationship(back_populates="findings")
@@ -100,7 +110,11 @@ class PriceClaimRow(Base):
 
 
 class Decision(Base):
-    """One moderator action; the rows of a finding are its audit trail."""
+    """One step in a finding's life; its rows, in order, are the audit trail.
+
+    ``action`` is a decision (confirm, dismiss, escalate), an appeal, or a
+    claim or release of the finding by a moderator.
+    """
 
     __tablename__ = "decisions"
 
@@ -110,6 +124,9 @@ class Decision(Base):
     reviewer: Mapped[str] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(Text, default="")
     token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    role: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     finding: Mapped[FindingRow] = relationship(back_populates="decisions")
@@ -128,6 +145,19 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # The rooms an operator token may see; empty for every other role.
     rooms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The anchors whose sessions an mcn token may see; empty for every other role.
+    anchors: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Anchor(Base):
+    """A streamer. An MCN's token names its anchors; rooms and recordings name their anchor."""
+
+    __tablename__ = "anchors"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(256), default="")
+    agency: Mapped[str] = mapped_column(String(256), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class EventRow(Base):

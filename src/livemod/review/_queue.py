@@ -1,0 +1,232 @@
+"""The moderators' work queue: claims with a lease, decisions, appeals, and the audit trail.
+
+A claim is a conditional UPDATE (free, lapsed, or already mine), so two
+moderators racing for one finding cannot both win, on SQLite or Postgres.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from sqlalchemy import case, or_, select, update
+from sqlalchemy.orm import Session
+
+from livemod.config import Settings
+from livemod.review._deps import Appellant, Moderator, SessionDep, check_room
+from livemod.review._schemas import (
+    AppealCreate,
+    Category,
+    ClaimPublic,
+    DecisionCreate,
+    FindingDetail,
+    Severity,
+    Status,
+    TokenInfo,
+)
+from livemod.review._views import finding_detail, get_finding_row
+from livemod.store import Decision, FindingRow, Room
+
+log = logging.getLogger(__name__)
+
+OPEN = ("pending", "escalated", "appealed")
+DECIDED = ("confirmed", "dismissed")
+_STATUS_FOR = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
+_SEVERITY_RANK = case({"high": 0, "medium": 1, "low": 2}, value=FindingRow.severity, else_=3)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
+
+
+def _held_by_other(row: FindingRow, token: TokenInfo, now: datetime) -> bool:
+    until = _aware(row.claim_until)
+    return (
+        row.claim_token_id is not None
+        and row.claim_token_id != token.id
+        and until is not None
+        and until > now
+    )
+
+
+def _deciders(row: FindingRow) -> set[int]:
+    return {d.token_id for d in row.decisions if d.action in _STATUS_FOR and d.token_id is not None}
+
+
+def _audit(row: FindingRow, token: TokenInfo, action: str, reason: str, to: str, reviewer: str = "") -> None:
+    row.decisions.append(
+        Decision(
+            action=action,
+            reviewer=reviewer or token.name,
+            reason=reason,
+            token_id=token.id,
+            role=token.role,
+            from_status=row.status,
+            to_status=to,
+        )
+    )
+
+
+def claim(session: Session, row: FindingRow, token: TokenInfo, lease_s: float) -> None:
+    """Claim ``row`` for ``token`` or renew its claim; HTTP 409/403 when it may not."""
+    now = _now()
+    if row.status not in OPEN:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"finding {row.id} is already {row.status}; appeal it to reopen it"
+        )
+    if row.status == "appealed" and token.id in _deciders(row):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"finding {row.id} is appealed against your own decision; a different moderator reviews it",
+        )
+    if _held_by_other(row, token, now):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"finding {row.id} is claimed by {row.claimed_by} until {_aware(row.claim_until):%H:%M:%S} UTC",
+        )
+    fresh = row.claim_token_id != token.id or (_aware(row.claim_until) or now) <= now
+    until = now + timedelta(seconds=lease_s)
+    result = session.execute(
+        update(FindingRow)
+        .where(
+            FindingRow.id == row.id,
+            FindingRow.status.in_(OPEN),
+            or_(
+                FindingRow.claim_token_id.is_(None),
+                FindingRow.claim_token_id == token.id,
+                FindingRow.claim_until <= now,
+            ),
+        )
+        .values(claim_token_id=token.id, claimed_by=token.name, claim_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise HTTPException(status.HTTP_409_CONFLICT, f"finding {row.id} was just claimed by someone else")
+    row.claim_token_id, row.claimed_by, row.claim_until = token.id, token.name, until
+    if fresh:
+        _audit(row, token, "claim", f"lease {lease_s:.0f} s", row.status)
+
+
+def build_queue_router(settings: Settings) -> APIRouter:
+    r = APIRouter(prefix="/v1", tags=["queue"])
+    lease_s = settings.claim_lease_s
+
+    @r.post(
+        "/findings/{finding_id}/claim",
+        response_model=ClaimPublic,
+        summary="Claim a finding (or renew the claim) so no other moderator works it",
+    )
+    def claim_finding(finding_id: str, session: SessionDep, token: Moderator) -> ClaimPublic:
+        row = get_finding_row(session, finding_id)
+        claim(session, row, token, lease_s)
+        session.commit()
+        assert row.claimed_by is not None and row.claim_until is not None
+        return ClaimPublic(finding_id=row.id, claimed_by=row.claimed_by, claim_until=row.claim_until)
+
+    @r.delete("/findings/{finding_id}/claim", status_code=204, summary="Give a claimed finding back")
+    def release_finding(finding_id: str, session: SessionDep, token: Moderator) -> None:
+        row = get_finding_row(session, finding_id)
+        if row.claim_token_id is None:
+            return
+        if row.claim_token_id != token.id and token.role != "admin":
+            raise HTTPException(status.HTTP_409_CONFLICT, f"finding {row.id} is claimed by {row.claimed_by}")
+        _audit(row, token, "release", "", row.status)
+        row.claim_token_id = row.claimed_by = row.claim_until = None
+        session.commit()
+
+    @r.post(
+        "/queue/next",
+        response_model=FindingDetail,
+        responses={204: {"description": "Nothing is waiting"}},
+        summary="Claim the next open finding: high severity first, then the longest waiting",
+    )
+    def next_finding(
+        request: Request,
+        session: SessionDep,
+        token: Moderator,
+        room_id: str | None = None,
+        category: Category | None = None,
+        subtype: str | None = None,
+        severity: Severity | None = None,
+        status_: Annotated[Status | None, Query(alias="status")] = None,
+        exclude: Annotated[list[str] | None, Query(description="ids to pass over (skipped)")] = None,
+    ) -> FindingDetail | Response:
+        now = _now()
+        wanted = [status_] if status_ else list(OPEN)
+        q = (
+            select(FindingRow)
+            .where(
+                FindingRow.status.in_(wanted),
+                FindingRow.status.in_(OPEN),
+                FindingRow.room_id.in_(select(Room.id).where(Room.kind == "live")),
+                or_(
+                    FindingRow.claim_token_id.is_(None),
+                    FindingRow.claim_token_id == token.id,
+                    FindingRow.claim_until <= now,
+                ),
+            )
+            .order_by(_SEVERITY_RANK, FindingRow.created_at, FindingRow.start_ms)
+        )
+        if room_id:
+            q = q.where(FindingRow.room_id == room_id)
+        if category:
+            q = q.where(FindingRow.category == category)
+        if subtype:
+            q = q.where(FindingRow.subtype == subtype)
+        if severity:
+            q = q.where(FindingRow.severity == severity)
+        if exclude:
+            q = q.where(FindingRow.id.not_in(exclude))
+        for candidate in session.scalars(q.limit(50)).all():
+            try:
+                claim(session, candidate, token, lease_s)
+            except HTTPException:
+                continue  # lost a race, or an appeal of this moderator's own decision
+            session.commit()
+            return finding_detail(candidate, request, session, settings.context_ms)
+        return Response(status_code=204)
+
+    @r.post("/findings/{finding_id}/decisions", response_model=FindingDetail, summary="Decide a finding")
+    def decide(
+        finding_id: str, body: DecisionCreate, request: Request, session: SessionDep, token: Moderator
+    ) -> FindingDetail:
+        row = get_finding_row(session, finding_id)
+        claim(session, row, token, lease_s)  # deciding needs the claim; an unclaimed finding is taken
+        to = _STATUS_FOR[body.action]
+        _audit(row, token, body.action, body.reason, to, body.reviewer or "")
+        row.status = to
+        row.claim_token_id = row.claimed_by = row.claim_until = None
+        session.commit()
+        log.info("finding %s %s by %s", row.id, row.status, body.reviewer or token.name)
+        return finding_detail(row, request, session, settings.context_ms)
+
+    @r.post(
+        "/findings/{finding_id}/appeals",
+        response_model=FindingDetail,
+        summary="Appeal a decision: the finding goes back to the queue for a different moderator",
+    )
+    def appeal(
+        finding_id: str, body: AppealCreate, request: Request, session: SessionDep, token: Appellant
+    ) -> FindingDetail:
+        row = get_finding_row(session, finding_id)
+        check_room(session, token, row.room_id)
+        if row.status not in DECIDED:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT,
+                f"only a confirmed or dismissed finding can be appealed; it is {row.status}",
+            )
+        _audit(row, token, "appeal", body.reason, "appealed")
+        row.status = "appealed"
+        row.claim_token_id = row.claimed_by = row.claim_until = None
+        session.commit()
+        log.info("finding %s appealed by %s (%s)", row.id, token.name, token.role)
+        return finding_detail(row, request, session, settings.context_ms)
+
+    return r
