@@ -33,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 tokens_app = typer.Typer(
-    help="Make, list and revoke API tokens (worker, moderator, admin).", no_args_is_help=True
+    help="Make, list and revoke API tokens (worker, operator, moderator, mcn, admin).", no_args_is_help=True
 )
 app.add_typer(tokens_app, name="tokens")
 
@@ -412,13 +412,18 @@ def tokens_create(
         str,
         typer.Option(
             help="worker (posts findings), operator (live warnings for its --room), "
-            "moderator (reads and decides everything), admin."
+            "moderator (reads and decides everything), mcn (its --anchor's sessions and reports), "
+            "admin (everything, and tokens and anchors)."
         ),
     ],
     name: Annotated[str, typer.Option(help="Who or what holds it; shown in the audit trail.")] = "",
     room: Annotated[
         list[str] | None,
         typer.Option("--room", help="A room an operator token may see; repeat for several."),
+    ] = None,
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option("--anchor", help="An anchor an mcn token represents; repeat for several."),
     ] = None,
 ) -> None:
     """Make a token. It is printed once, alone on the last line, and stored only as a hash."""
@@ -430,10 +435,11 @@ def tokens_create(
     db = Database(_settings().database_url)
     with db.session() as s:
         try:
-            row, secret = create_token(s, role, name, room or ())
+            row, secret = create_token(s, role, name, room or (), anchor or ())
         except ValueError as exc:
             raise fail(str(exc), 2) from exc
         scope = f" for room(s) {', '.join(row.rooms)}" if row.rooms else ""
+        scope += f" for anchor(s) {', '.join(row.anchors)}" if row.anchors else ""
         stderr.print(
             f"created {row.role} token #{row.id} ({row.name}){scope}; it is shown only now:", highlight=False
         )
@@ -452,7 +458,7 @@ def tokens_list() -> None:
     with db.session() as s:
         for t in s.scalars(select(ApiToken).order_by(ApiToken.id)):
             state = "revoked" if t.revoked_at else "active"
-            rooms = ",".join(t.rooms or []) or "*"
+            rooms = ",".join([*(t.rooms or []), *(t.anchors or [])]) or "*"
             typer.echo(
                 f"#{t.id}\t{t.role}\t{t.name}\t{rooms}\t{t.prefix}…\t{state}\t{t.created_at:%Y-%m-%d %H:%M}"
             )
@@ -527,7 +533,8 @@ def demo(
     out.print(
         f"database {_safe_url(settings.database_url)}; clips under {settings.clips_dir}", highlight=False
     )
-    out.print(f"moderator token for the API and /docs: {moderator}", highlight=False)
+    out.print(f"moderator token for the console and the API: {moderator}", highlight=False)
+    out.print(f"console: open {base}/ and sign in with that token", highlight=False)
     out.print(
         f"watching {src} paced as live; findings appear below as they land. Ctrl-C to stop.\n",
         highlight=False,
