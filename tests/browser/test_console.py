@@ -105,6 +105,17 @@ def test_moderator_sees_a_finding_arrive_plays_it_and_decides_with_the_keyboard(
         # The console has moved on and claimed the next item.
         nxt = s.get(FindingRow, "find-2")
         assert nxt is not None and nxt.claimed_by == "浏览器审核员"
+    # Walking away from it undecided gives it back to the queue at once.
+    page.click("text=← 队列 queue")
+    page.wait_for_selector("tr[data-id='find-2']")
+    for _ in range(50):
+        with db.session() as s:
+            back = s.get(FindingRow, "find-2")
+            assert back is not None
+            if back.claimed_by is None:
+                break
+        page.wait_for_timeout(100)
+    assert back.claimed_by is None and back.status == "pending"
     page.close()
 
 

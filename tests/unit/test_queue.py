@@ -66,6 +66,10 @@ def test_next_serves_high_severity_first_and_skips_what_it_is_told(
     assert api.post("/v1/queue/next", params={"exclude": ["find-2"]}, headers=m).json()["id"] == "find-3"
     low = api.post("/v1/queue/next", params={"severity": "low"}, headers=m).json()
     assert low["id"] == "find-1"
+    api.post("/v1/findings/find-1/decisions", json={"action": "escalate"}, headers=m)
+    api.post("/v1/findings/find-2/decisions", json={"action": "dismiss"}, headers=m)
+    still_open = api.get("/v1/findings", params={"status": "open"}, headers=m).json()["items"]
+    assert sorted(x["id"] for x in still_open) == ["find-1", "find-3"]
 
 
 def test_appeal_goes_to_a_different_moderator_and_history_keeps_every_step(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import FileResponse, StreamingResponse
@@ -56,6 +56,9 @@ if TYPE_CHECKING:
 from livemod.store import Anchor, Database, EventRow, FindingRow, PriceClaimRow, Room
 
 log = logging.getLogger(__name__)
+
+# Waiting for a moderator: not yet decided, sent up, or reopened by an appeal.
+OPEN_STATUSES = ("pending", "escalated", "appealed")
 
 _CLIP_TYPES = {"audio/ogg": ".opus", "audio/opus": ".opus", "audio/mpeg": ".mp3", "audio/mp3": ".mp3"}
 _MAX_CLIP_BYTES = 20 * 1024 * 1024
@@ -138,7 +141,10 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         category: Category | None = None,
         subtype: str | None = None,
         severity: Severity | None = None,
-        status_: Annotated[Status | None, Query(alias="status")] = None,
+        status_: Annotated[
+            Status | Literal["open"] | None,
+            Query(alias="status", description="a status, or 'open': pending, escalated or appealed"),
+        ] = None,
         kind: Annotated[RoomKind | None, Query(description="live rooms or recorded sessions")] = None,
         from_ms: Annotated[int | None, Query(ge=0, description="stream time, inclusive")] = None,
         to_ms: Annotated[int | None, Query(ge=0, description="stream time, exclusive")] = None,
@@ -161,7 +167,9 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
             q = q.where(FindingRow.category == category)
         if subtype:
             q = q.where(FindingRow.subtype == subtype)
-        if status_:
+        if status_ == "open":
+            q = q.where(FindingRow.status.in_(OPEN_STATUSES))
+        elif status_:
             q = q.where(FindingRow.status == status_)
         if from_ms is not None:
             q = q.where(FindingRow.start_ms >= from_ms)

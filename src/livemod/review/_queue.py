@@ -15,6 +15,7 @@ from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from livemod.config import Settings
+from livemod.review._app import OPEN_STATUSES
 from livemod.review._deps import Appellant, Moderator, SessionDep, check_room
 from livemod.review._schemas import (
     AppealCreate,
@@ -31,7 +32,7 @@ from livemod.store import Decision, FindingRow, Room
 
 log = logging.getLogger(__name__)
 
-OPEN = ("pending", "escalated", "appealed")
+OPEN = OPEN_STATUSES
 DECIDED = ("confirmed", "dismissed")
 _STATUS_FOR = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
 _SEVERITY_RANK = case({"high": 0, "medium": 1, "low": 2}, value=FindingRow.severity, else_=3)

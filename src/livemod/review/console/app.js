@@ -10,7 +10,7 @@ const CAT = {
 };
 const SEV = { high: "高 high", medium: "中 medium", low: "低 low" };
 const STATUS = {
-  pending: "待审 pending", confirmed: "违规 confirmed", dismissed: "驳回 dismissed",
+  open: "待处理 open", pending: "待审 pending", confirmed: "违规 confirmed", dismissed: "驳回 dismissed",
   escalated: "升级 escalated", appealed: "申诉 appealed",
 };
 const ACTION = {
@@ -23,7 +23,7 @@ const REASONS = {
   escalate: ["需要法务判断", "需要核实价格记录"],
 };
 
-const state = { me: null, taxonomy: [], titles: {}, sources: [], timers: [] };
+const state = { me: null, taxonomy: [], titles: {}, sources: [], timers: [], leave: [] };
 
 // ---------- helpers ----------
 function esc(s) {
@@ -74,6 +74,7 @@ async function api(method, path, body) {
 function cleanup() {
   state.sources.forEach((s) => s.close()); state.sources = [];
   state.timers.forEach((t) => clearInterval(t)); state.timers = [];
+  state.leave.forEach((fn) => fn()); state.leave = [];
   document.onkeydown = null;
 }
 function live(path, onEvent, dot) {
@@ -152,6 +153,7 @@ async function route() {
   location.hash = state.me && state.me.role === "mcn" ? "#/reports" : "#/queue";
 }
 window.addEventListener("hashchange", route);
+window.addEventListener("pagehide", () => { state.leave.forEach((fn) => fn()); state.leave = []; });
 window.addEventListener("DOMContentLoaded", route);
 
 // ---------- sign in ----------
@@ -180,7 +182,7 @@ function queueFilters() {
   const p = params();
   const f = {};
   FILTERS.forEach((k) => { if (p[k]) f[k] = p[k]; });
-  if (!("status" in p) && can("moderator")) f.status = "pending";
+  if (!("status" in p) && can("moderator")) f.status = "open";
   return f;
 }
 function qs(obj) {
@@ -191,7 +193,10 @@ function qs(obj) {
 
 async function queueView() {
   const f = queueFilters();
-  sessionStorage.setItem("queueFilters", JSON.stringify(f));
+  // The next item comes from the same filters; "open" is what the queue serves anyway.
+  const nextFilters = { ...f };
+  if (nextFilters.status === "open") delete nextFilters.status;
+  sessionStorage.setItem("queueFilters", JSON.stringify(nextFilters));
   const rooms = await api("GET", "/v1/rooms?kind=live");
   const opt = (vals, cur) => vals.map(([v, t]) => `<option value="${esc(v)}" ${v === (cur || "") ? "selected" : ""}>${esc(t)}</option>`).join("");
   const subs = state.taxonomy.filter((t) => !f.category || t.category === f.category);
@@ -239,7 +244,7 @@ async function queueView() {
   live("/v1/events", () => { clearTimeout(pending); pending = setTimeout(load, 200); }, v.querySelector("#dot"));
   every(15000, load);  // claims and decisions by other moderators
   const start = async () => {
-    const next = await api("POST", "/v1/queue/next?" + qs(f));
+    const next = await api("POST", "/v1/queue/next?" + qs(nextFilters));
     if (!next) toast("没有待审的条目 · nothing waiting");
     else location.hash = `#/finding/${encodeURIComponent(next.id)}`;
   };
@@ -257,6 +262,7 @@ async function findingView(id) {
   const open = ["pending", "escalated", "appealed"].includes(d.status);
   let claimNote = "";
   let mayDecide = false;
+  let decided = false;
   if (can("moderator") && open) {
     try {
       const c = await api("POST", `/v1/findings/${encodeURIComponent(id)}/claim`);
@@ -264,6 +270,12 @@ async function findingView(id) {
       claimNote = `已认领 claimed by you until ${when(c.claim_until)}`;
       const leaseMs = Math.max(5000, new Date(c.claim_until) - new Date());
       every(Math.max(5000, leaseMs / 3), () => api("POST", `/v1/findings/${encodeURIComponent(id)}/claim`).catch(() => {}));
+      // Leaving undecided (another page, or closing the tab) gives the item back
+      // at once rather than when the lease runs out.
+      const url = `/v1/findings/${encodeURIComponent(id)}/claim`;
+      state.leave.push(() => {
+        if (!decided) fetch(url, { method: "DELETE", keepalive: true, credentials: "same-origin", headers: { "X-Livemod-Console": "1" } }).catch(() => {});
+      });
       d = await api("GET", `/v1/findings/${encodeURIComponent(id)}`);
     } catch (e) { claimNote = `<span class="error">${esc(e.message)}</span>`; }
   }
@@ -356,6 +368,7 @@ async function findingView(id) {
     v.querySelectorAll("[data-act]").forEach((b) => (b.disabled = true));
     try {
       await api("POST", `/v1/findings/${encodeURIComponent(id)}/decisions`, { action, reason: reason.value.trim() });
+      decided = true;
       toast(`${ACTION[action]} ✓`);
       sessionStorage.removeItem("skipped");
       await next();
@@ -369,6 +382,7 @@ async function findingView(id) {
     skipped.push(id);
     sessionStorage.setItem("skipped", JSON.stringify(skipped.slice(-50)));
     if (mayDecide) await api("DELETE", `/v1/findings/${encodeURIComponent(id)}/claim`).catch(() => {});
+    decided = true;  // released above; nothing to give back on the way out
     await next();
   }
   v.querySelectorAll("[data-act]").forEach((b) => (b.onclick = () => decide(b.dataset.act)));
