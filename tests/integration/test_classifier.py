@@ -47,10 +47,15 @@ def test_training_on_a_tiny_slice_writes_a_loadable_calibrated_model(tmp_path: P
     meta = json.loads((out / "livemod.json").read_text(encoding="utf-8"))
     assert meta["labels"][:3] == ["false_advertising", "unclear_pricing", "prohibited_product"]
     assert set(meta["thresholds"]) == {"false_advertising", "unclear_pricing", "prohibited_product"}
+    # Each scoring path has its own calibration: int8 on CPU, float as on CUDA.
+    assert set(meta["thresholds_float"]) == set(meta["thresholds"])
     clf = ModelClassifier(out, device="cpu")
     (s,) = clf.scores(["原价三百九十九今天只要六十九"])
     assert set(s.categories) == set(meta["thresholds"])
     assert all(0.0 <= p <= 1.0 for p in s.subtypes.values())
+    assert clf.meta.thresholds == meta["thresholds"]
+    flt = ModelClassifier(out, device="cpu", quantize=False)
+    assert flt.meta.thresholds == meta["thresholds_float"]
 
 
 # Utterances written for this test, not in the corpus: claims the rules do not

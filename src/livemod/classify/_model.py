@@ -15,7 +15,7 @@ import threading
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,12 @@ class ModelScores:
 @dataclass(slots=True)
 class ModelMeta:
     labels: list[str]
+    # Calibrated on the int8 CPU path; ``thresholds_float`` on the unquantised
+    # scores that CUDA (float16) and CPU with quantize=False give. The two
+    # paths differ by up to 0.96 on one score (bench/classifier_cuda.py), so
+    # one set of thresholds does not serve both.
     thresholds: dict[str, float]
+    thresholds_float: dict[str, float] = field(default_factory=dict)
     veto: float = 0.02
     max_length: int = 96
     base: str = ""
@@ -94,6 +99,7 @@ class ModelClassifier:
         device: str = "auto",
         batch_size: int = 16,
         quantize: bool = True,
+        calibrating: bool = False,
     ) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -119,10 +125,21 @@ class ModelClassifier:
         self.path = directory
         self.name = self.meta.name
         self.device = pick_device(device)
+        self.quantized = self.device == "cpu" and quantize
+        if not self.quantized:
+            if self.meta.thresholds_float:
+                self.meta = replace(self.meta, thresholds=self.meta.thresholds_float)
+            elif not calibrating:
+                log.warning(
+                    "%s has thresholds for the int8 CPU path only; on %s its decisions drift from "
+                    "what was calibrated. Run `livemod train --calibrate-only` to add float thresholds.",
+                    directory,
+                    self.device,
+                )
         self._tok = AutoTokenizer.from_pretrained(directory)
         model = AutoModelForSequenceClassification.from_pretrained(directory)
         model.eval()
-        if self.device == "cpu" and quantize:
+        if self.quantized:
             # int8 dynamic quantisation of the Linear layers: 2.5x the throughput
             # on CPU. Thresholds are calibrated through this same path.
             with warnings.catch_warnings():

@@ -7,8 +7,8 @@ shows, which is most of what ASR homophones produce, and it halves the
 optimiser's memory.
 
 After training, the saved model is loaded back through the same
-:class:`ModelClassifier` path the pipeline uses (int8 on CPU), so the
-thresholds are calibrated on the scores production will see.
+:class:`ModelClassifier` paths the pipeline uses (int8 on CPU, and float as
+on CUDA), so each path's thresholds are calibrated on the scores it gives.
 """
 
 from __future__ import annotations
@@ -238,9 +238,9 @@ def train(
 
     if on_progress:
         on_progress("calibrating on dev", total, total)
-    thresholds, macro, fpr = _calibrate_dir(tmp, dev_set, rules, opts.max_hard_negative_fpr)
+    thresholds, macro, fpr, float_th = _calibrate_dir(tmp, dev_set, rules, opts.max_hard_negative_fpr)
     seconds = time.perf_counter() - t_start
-    meta.thresholds = thresholds
+    meta.thresholds, meta.thresholds_float = thresholds, float_th
     meta.trained = {
         "train_examples": len(train_set),
         "dev_examples": len(dev_set),
@@ -263,12 +263,21 @@ def train(
 
 def _calibrate_dir(
     model_dir: Path, dev_set: Sequence[Example], rules: RuleEngine, max_fpr: float
-) -> tuple[dict[str, float], float, float]:
-    """Score dev through the production path (int8 on CPU) and calibrate the model in ``model_dir``."""
-    clf = ModelClassifier(model_dir, device="cpu")
-    scores = clf.scores([ex.text for ex in dev_set])
+) -> tuple[dict[str, float], float, float, dict[str, float]]:
+    """Calibrate the model in ``model_dir`` on dev, once for each scoring path.
+
+    Returns the int8 CPU path's thresholds, dev macro F1 and hard-negative FPR,
+    then the thresholds for the float path (CUDA float16 gives the same scores
+    as CPU float32 to within 0.007, so it is calibrated here on the CPU).
+    """
     rule_out = [rules.classify(ex.text) for ex in dev_set]
-    return calibrate(dev_set, rule_out, scores, clf.meta, rules.policy, max_fpr)
+    texts = [ex.text for ex in dev_set]
+    clf = ModelClassifier(model_dir, device="cpu")
+    thresholds, macro, fpr = calibrate(dev_set, rule_out, clf.scores(texts), clf.meta, rules.policy, max_fpr)
+    del clf
+    flt = ModelClassifier(model_dir, device="cpu", quantize=False, calibrating=True)
+    float_th, _, _ = calibrate(dev_set, rule_out, flt.scores(texts), flt.meta, rules.policy, max_fpr)
+    return thresholds, macro, fpr, float_th
 
 
 def recalibrate(
@@ -286,9 +295,9 @@ def recalibrate(
     t0 = time.perf_counter()
     rules = RuleEngine(policy)
     dev_set = load_corpus(corpus, "dev")
-    thresholds, macro, fpr = _calibrate_dir(model_dir, dev_set, rules, max_hard_negative_fpr)
+    thresholds, macro, fpr, float_th = _calibrate_dir(model_dir, dev_set, rules, max_hard_negative_fpr)
     meta = ModelMeta.read(model_dir)
-    meta.thresholds = thresholds
+    meta.thresholds, meta.thresholds_float = thresholds, float_th
     meta.trained = {
         **meta.trained,
         "dev_macro_f1": round(macro, 4),
