@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from livemod.report._data import ReportFinding, ReportSession
-from livemod.store import Anchor, Decision, EventRow, FindingRow, Room
+from livemod.store import Anchor, Decision, EventRow, FindingRow, Room, as_utc
 
 if TYPE_CHECKING:
     from livemod.frames import Finding
@@ -34,11 +34,6 @@ def ensure_anchor(s: Session, name: str) -> Anchor:
         s.add(anchor)
         s.flush()
     return anchor
-
-
-def _aware(dt: datetime) -> datetime:
-    # SQLite hands datetimes back without their zone; they were stored as UTC.
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def store_recording(
@@ -90,7 +85,7 @@ def _session(room: Room, rows: Sequence[FindingRow]) -> ReportSession:
         title=room.name or room.id,
         anchor=room.anchor or "",
         duration_ms=room.duration_ms or max((r.end_ms for r in rows), default=0),
-        recorded_at=_aware(room.created_at),
+        recorded_at=as_utc(room.created_at),
         findings=[
             ReportFinding(
                 id=r.id,

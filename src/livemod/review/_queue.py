@@ -28,7 +28,7 @@ from livemod.review._schemas import (
     TokenInfo,
 )
 from livemod.review._views import finding_detail, get_finding_row
-from livemod.store import Decision, FindingRow, Room
+from livemod.store import Decision, FindingRow, Room, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +42,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(dt: datetime | None) -> datetime | None:
-    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
-
-
-def _held_by_other(row: FindingRow, token: TokenInfo, now: datetime) -> bool:
-    until = _aware(row.claim_until)
-    return (
-        row.claim_token_id is not None
-        and row.claim_token_id != token.id
-        and until is not None
-        and until > now
-    )
+def _lease_end(row: FindingRow) -> datetime | None:
+    return as_utc(row.claim_until) if row.claim_until is not None else None
 
 
 def _deciders(row: FindingRow) -> set[int]:
@@ -86,12 +76,15 @@ def claim(session: Session, row: FindingRow, token: TokenInfo, lease_s: float) -
             status.HTTP_403_FORBIDDEN,
             f"finding {row.id} is appealed against your own decision; a different moderator reviews it",
         )
-    if _held_by_other(row, token, now):
+    held_until = _lease_end(row)
+    live_lease = row.claim_token_id is not None and held_until is not None and held_until > now
+    if live_lease and row.claim_token_id != token.id:
+        assert held_until is not None
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            f"finding {row.id} is claimed by {row.claimed_by} until {_aware(row.claim_until):%H:%M:%S} UTC",
+            f"finding {row.id} is claimed by {row.claimed_by} until {held_until:%H:%M:%S} UTC",
         )
-    fresh = row.claim_token_id != token.id or (_aware(row.claim_until) or now) <= now
+    fresh = not live_lease  # a renewal by the holder is not a new step in the trail
     until = now + timedelta(seconds=lease_s)
     result = session.execute(
         update(FindingRow)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from livemod.review._risk import HALF_LIFE_MS, risk_at, weight
 from livemod.review._schemas import FindingDetail, FindingPublic, RoomPublic
-from livemod.store import FindingRow, Room
+from livemod.store import FindingRow, Room, as_utc
 
 
 def public_finding(row: FindingRow) -> FindingPublic:
@@ -71,10 +71,6 @@ def _risk_events(session: Session, room_id: str) -> list[tuple[int, float]]:
     return [(t, weight(sev, st)) for t, sev, st in rows]
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 def _room_risk(session: Session, room: Room) -> int:
     if room.status in ("live", "reconnecting"):
         # A live room's score fades with the wall clock: a room that has been
@@ -87,7 +83,7 @@ def _room_risk(session: Session, room: Room) -> int:
             )
         ).all()
         now_ms = int(now.timestamp() * 1000)
-        events = [(int(_aware(c).timestamp() * 1000), weight(sev, st)) for c, sev, st in rows]
+        events = [(int(as_utc(c).timestamp() * 1000), weight(sev, st)) for c, sev, st in rows]
         return risk_at(now_ms, events)
     events = _risk_events(session, room.id)
     end = room.duration_ms or max((t for t, _ in events), default=0)

@@ -1,7 +1,17 @@
 """Persistence: the review database (SQLAlchemy 2.0) and the worker's on-disk spool."""
 
 from livemod.store._db import Database
-from livemod.store._models import Anchor, ApiToken, Base, Decision, EventRow, FindingRow, PriceClaimRow, Room
+from livemod.store._models import (
+    Anchor,
+    ApiToken,
+    Base,
+    Decision,
+    EventRow,
+    FindingRow,
+    PriceClaimRow,
+    Room,
+    as_utc,
+)
 from livemod.store._spool import Spool, SpooledFinding
 
 __all__ = [
@@ -16,4 +26,5 @@ __all__ = [
     "Room",
     "Spool",
     "SpooledFinding",
+    "as_utc",
 ]
