@@ -48,6 +48,7 @@ def report(
     from livemod.ingest import FfmpegSource, SourceError, probe_duration_ms
     from livemod.report import (
         PdfError,
+        ensure_anchor,
         html_to_pdf,
         load_sessions,
         recording_id,
@@ -140,8 +141,6 @@ def report(
         for rid in good:
             room = s.get(Room, rid)
             if room is not None and room.anchor != anchor:
-                from livemod.report import ensure_anchor
-
                 ensure_anchor(s, anchor)
                 room.anchor = anchor
         s.commit()

@@ -64,14 +64,12 @@ def store_recording(
     s.flush()
     for f in findings:
         data = f.to_dict()
-        span = data.pop("span")
-        data.pop("spoken_at", None)
-        assert isinstance(span, list)
+        del data["span"], data["spoken_at"]  # a recording is not heard live
         s.add(
             FindingRow(
                 **data,
-                span_start=span[0],
-                span_end=span[1],
+                span_start=f.span[0],
+                span_end=f.span[1],
                 clip_path=f.clip_path,
                 clip_start_ms=f.segment_start_ms if f.clip_path else None,
             )

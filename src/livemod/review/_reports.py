@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -104,7 +104,7 @@ def build_reports_router(detectors: Detectors) -> APIRouter:
     async def check_script(body: ScriptCheckRequest, _t: Viewer) -> ScriptCheckResult:
         return await run_in_threadpool(_check, detectors, body.text)
 
-    def _render(request: Request, session: Any, anchor: str, room_ids: list[str] | None) -> HTMLResponse:
+    def _render(session: Any, anchor: str, room_ids: list[str] | None) -> HTMLResponse:
         from livemod.report import load_sessions, render_report
 
         sessions = load_sessions(session, anchor=anchor, room_ids=room_ids)
@@ -123,7 +123,6 @@ def build_reports_router(detectors: Detectors) -> APIRouter:
     )
     def anchor_report(
         name: str,
-        request: Request,
         session: SessionDep,
         token: Reader,
         room: Annotated[list[str] | None, Query(description="only these sessions (room ids)")] = None,
@@ -131,14 +130,14 @@ def build_reports_router(detectors: Detectors) -> APIRouter:
         check_anchor(token, name)
         if session.get(Anchor, name) is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no anchor {name!r}")
-        return _render(request, session, name, room)
+        return _render(session, name, room)
 
     @r.get("/rooms/{room_id}/report", response_class=HTMLResponse, summary="The report of one session")
-    def room_report(room_id: str, request: Request, session: SessionDep, token: Reader) -> HTMLResponse:
+    def room_report(room_id: str, session: SessionDep, token: Reader) -> HTMLResponse:
         check_room(session, token, room_id)
         room = session.get(Room, room_id)
         if room is None or room.kind != "recording" or not room.anchor:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recorded session {room_id!r}")
-        return _render(request, session, room.anchor, [room_id])
+        return _render(session, room.anchor, [room_id])
 
     return r
