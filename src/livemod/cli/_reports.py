@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,11 +54,13 @@ def report(
         render_report,
         store_recording,
     )
-    from livemod.review._schemas import ANCHOR_PATTERN
+    from livemod.review._auth import check_anchor_names
     from livemod.store import Database, Room
 
-    if not re.fullmatch(ANCHOR_PATTERN, anchor):
-        raise fail(f"--anchor {anchor!r}: use 1-64 letters, digits, spaces and _ . : -", 2)
+    try:
+        check_anchor_names([anchor])
+    except ValueError as exc:
+        raise fail(f"--anchor: {exc}", 2) from None
     missing = [str(p) for p in recordings if not p.is_file()]
     if missing:
         raise fail(f"no such recording: {', '.join(missing)}", 2)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import re
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Path, status
 from sqlalchemy import func, select
 
 from livemod.review._auth import create_token, revoke_token
@@ -64,12 +64,9 @@ def build_admin_router() -> APIRouter:
         return out
 
     @r.put("/anchors/{name}", response_model=AnchorPublic, summary="Register or update an anchor")
-    def put_anchor(name: str, body: AnchorUpdate, session: SessionDep, _t: Admin) -> AnchorPublic:
-        if not re.fullmatch(ANCHOR_PATTERN, name):
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                f"an anchor name is 1-64 letters, digits, spaces and _ . : -, not {name!r}",
-            )
+    def put_anchor(
+        name: Annotated[str, Path(pattern=ANCHOR_PATTERN)], body: AnchorUpdate, session: SessionDep, _t: Admin
+    ) -> AnchorPublic:
         anchor = session.get(Anchor, name)
         if anchor is None:
             anchor = Anchor(name=name, display_name=name)

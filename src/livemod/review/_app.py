@@ -48,7 +48,13 @@ from livemod.review._schemas import (
     TimelineItem,
     TokenInfo,
 )
-from livemod.review._views import finding_detail, get_finding_row, public_finding, room_public
+from livemod.review._views import (
+    filter_findings,
+    finding_detail,
+    get_finding_row,
+    public_finding,
+    room_public,
+)
 
 if TYPE_CHECKING:
     from livemod.classify import Classifier
@@ -157,16 +163,9 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         scope = visible_rooms(token)
         if scope is not None:
             q = q.where(scope)
-        if kind:
-            q = q.where(FindingRow.room_id.in_(select(Room.id).where(Room.kind == kind)))
-        if severity:
-            q = q.where(FindingRow.severity == severity)
-        if room_id:
-            q = q.where(FindingRow.room_id == room_id)
-        if category:
-            q = q.where(FindingRow.category == category)
-        if subtype:
-            q = q.where(FindingRow.subtype == subtype)
+        q = filter_findings(
+            q, room_id=room_id, category=category, subtype=subtype, severity=severity, kind=kind
+        )
         if status_ == "open":
             q = q.where(FindingRow.status.in_(OPEN_STATUSES))
         elif status_:

@@ -21,6 +21,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def check_anchor_names(names: list[str] | tuple[str, ...]) -> None:
+    """ValueError naming every anchor name that is not 1-64 letters, digits, spaces and _ . : -."""
+    bad = [a for a in names if not re.fullmatch(ANCHOR_PATTERN, a)]
+    if bad:
+        raise ValueError(f"bad anchor name(s) {bad}: use 1-64 letters, digits, spaces and _ . : -")
+
+
 def create_token(
     session: Session,
     role: str,
@@ -38,9 +45,7 @@ def create_token(
         raise ValueError("an mcn token needs the anchors it represents (--anchor NAME, repeatable)")
     if role != "mcn" and anchors:
         raise ValueError(f"only mcn tokens are limited to anchors; a {role} token cannot take --anchor")
-    bad = [a for a in anchors if not re.fullmatch(ANCHOR_PATTERN, a)]
-    if bad:
-        raise ValueError(f"bad anchor name(s) {bad}: 1-64 letters, digits, spaces and _ . : -")
+    check_anchor_names(anchors)
     for a in set(anchors):
         # An MCN signs its anchors up before their first session is scanned.
         if session.get(Anchor, a) is None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import ColumnElement, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from livemod.config import Settings
@@ -27,8 +27,8 @@ from livemod.review._schemas import (
     Status,
     TokenInfo,
 )
-from livemod.review._views import finding_detail, get_finding_row
-from livemod.store import Decision, FindingRow, Room, as_utc
+from livemod.review._views import filter_findings, finding_detail, get_finding_row
+from livemod.store import Decision, FindingRow, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,19 @@ _SEVERITY_RANK = case({"high": 0, "medium": 1, "low": 2}, value=FindingRow.sever
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _free_for(token: TokenInfo, now: datetime) -> ColumnElement[bool]:
+    """Unclaimed, claimed by this token, or claimed by a lease that has lapsed."""
+    return or_(
+        FindingRow.claim_token_id.is_(None),
+        FindingRow.claim_token_id == token.id,
+        FindingRow.claim_until <= now,
+    )
+
+
+def _unclaim(row: FindingRow) -> None:
+    row.claim_token_id = row.claimed_by = row.claim_until = None
 
 
 def _lease_end(row: FindingRow) -> datetime | None:
@@ -91,11 +104,7 @@ def claim(session: Session, row: FindingRow, token: TokenInfo, lease_s: float) -
         .where(
             FindingRow.id == row.id,
             FindingRow.status.in_(OPEN),
-            or_(
-                FindingRow.claim_token_id.is_(None),
-                FindingRow.claim_token_id == token.id,
-                FindingRow.claim_until <= now,
-            ),
+            _free_for(token, now),
         )
         .values(claim_token_id=token.id, claimed_by=token.name, claim_until=until)
         .execution_options(synchronize_session=False)
@@ -132,7 +141,7 @@ def build_queue_router(settings: Settings) -> APIRouter:
         if row.claim_token_id != token.id and token.role != "admin":
             raise HTTPException(status.HTTP_409_CONFLICT, f"finding {row.id} is claimed by {row.claimed_by}")
         _audit(row, token, "release", "", row.status)
-        row.claim_token_id = row.claimed_by = row.claim_until = None
+        _unclaim(row)
         session.commit()
 
     @r.post(
@@ -153,29 +162,17 @@ def build_queue_router(settings: Settings) -> APIRouter:
         exclude: Annotated[list[str] | None, Query(description="ids to pass over (skipped)")] = None,
     ) -> FindingDetail | Response:
         now = _now()
-        wanted = [status_] if status_ else list(OPEN)
-        q = (
+        wanted = [s for s in ([status_] if status_ else OPEN) if s in OPEN]
+        q = filter_findings(
             select(FindingRow)
-            .where(
-                FindingRow.status.in_(wanted),
-                FindingRow.status.in_(OPEN),
-                FindingRow.room_id.in_(select(Room.id).where(Room.kind == "live")),
-                or_(
-                    FindingRow.claim_token_id.is_(None),
-                    FindingRow.claim_token_id == token.id,
-                    FindingRow.claim_until <= now,
-                ),
-            )
-            .order_by(_SEVERITY_RANK, FindingRow.created_at, FindingRow.start_ms)
+            .where(FindingRow.status.in_(wanted), _free_for(token, now))
+            .order_by(_SEVERITY_RANK, FindingRow.created_at, FindingRow.start_ms),
+            room_id=room_id,
+            category=category,
+            subtype=subtype,
+            severity=severity,
+            kind="live",
         )
-        if room_id:
-            q = q.where(FindingRow.room_id == room_id)
-        if category:
-            q = q.where(FindingRow.category == category)
-        if subtype:
-            q = q.where(FindingRow.subtype == subtype)
-        if severity:
-            q = q.where(FindingRow.severity == severity)
         if exclude:
             q = q.where(FindingRow.id.not_in(exclude))
         for candidate in session.scalars(q.limit(50)).all():
@@ -196,7 +193,7 @@ def build_queue_router(settings: Settings) -> APIRouter:
         to = _STATUS_FOR[body.action]
         _audit(row, token, body.action, body.reason, to, body.reviewer or "")
         row.status = to
-        row.claim_token_id = row.claimed_by = row.claim_until = None
+        _unclaim(row)
         session.commit()
         log.info("finding %s %s by %s", row.id, row.status, body.reviewer or token.name)
         return finding_detail(row, request, session, settings.context_ms)
@@ -218,7 +215,7 @@ def build_queue_router(settings: Settings) -> APIRouter:
             )
         _audit(row, token, "appeal", body.reason, "appealed")
         row.status = "appealed"
-        row.claim_token_id = row.claimed_by = row.claim_until = None
+        _unclaim(row)
         session.commit()
         log.info("finding %s appealed by %s (%s)", row.id, token.name, token.role)
         return finding_detail(row, request, session, settings.context_ms)

@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request, status
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from livemod.review._risk import HALF_LIFE_MS, risk_at, weight
 from livemod.review._schemas import FindingDetail, FindingPublic, RoomPublic
 from livemod.store import FindingRow, Room, as_utc
+
+_Q = TypeVar("_Q", bound=Select[Any])
+
+
+def filter_findings(
+    q: _Q,
+    *,
+    room_id: str | None = None,
+    category: str | None = None,
+    subtype: str | None = None,
+    severity: str | None = None,
+    kind: str | None = None,
+) -> _Q:
+    """The queue's filters, as the listing and the next-item claim both apply them."""
+    if room_id:
+        q = q.where(FindingRow.room_id == room_id)
+    if category:
+        q = q.where(FindingRow.category == category)
+    if subtype:
+        q = q.where(FindingRow.subtype == subtype)
+    if severity:
+        q = q.where(FindingRow.severity == severity)
+    if kind:
+        q = q.where(FindingRow.room_id.in_(select(Room.id).where(Room.kind == kind)))
+    return q
 
 
 def public_finding(row: FindingRow) -> FindingPublic:
