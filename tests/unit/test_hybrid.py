@@ -1,4 +1,4 @@
-"""Rules and model together: what a finding carries, model-only findings, the pinyin veto, calibration."""
+"""Rules and model together: what a finding carries, model-only findings, sound-alike hits, calibration."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ RULES = RuleEngine(POLICY)
 
 def meta(**thresholds: float) -> ModelMeta:
     th = dict.fromkeys(CATEGORIES, 0.5) | thresholds
-    return ModelMeta(
-        labels=[*CATEGORIES, *sorted(POLICY.subtypes)], thresholds=th, veto=0.05, name="test-model"
-    )
+    return ModelMeta(labels=[*CATEGORIES, *sorted(POLICY.subtypes)], thresholds=th, name="test-model")
 
 
 def scores(**cats: float) -> ModelScores:
@@ -60,16 +58,17 @@ def test_below_threshold_the_model_adds_nothing() -> None:
     assert out == []
 
 
-def test_a_pinyin_only_hit_is_vetoed_when_the_model_is_sure_it_is_innocent() -> None:
-    text = "这个颜色叫像牙白"  # 象牙 heard as 像牙: a sound-alike hit, not the characters
+def test_a_sound_alike_hit_stands_when_the_model_calls_the_utterance_innocent() -> None:
+    # Whisper base's transcript of "到手只需六十九": the rule hears it, the model
+    # (trained on clean text) scores it 0.001. The finding must survive.
+    text = "刀手指需69,家人们拍起来"
     hits = RULES.classify(text)
-    assert hits and hits[0].score < 1.0
-    assert combine(text, hits, scores(prohibited_product=0.01), meta(), POLICY) == []
-    kept = combine(text, hits, scores(prohibited_product=0.6), meta(), POLICY)
-    assert [m.subtype for m in kept] == ["protected_wildlife"]
+    assert [(m.subtype, m.score < 1.0) for m in hits] == [("conditional_price_hidden", True)]
+    out = combine(text, hits, scores(unclear_pricing=0.001), meta(), POLICY)
+    assert [(m.subtype, m.source) for m in out] == [("conditional_price_hidden", "rules+model")]
 
 
-def test_an_exact_character_hit_is_never_vetoed() -> None:
+def test_an_exact_character_hit_stands_whatever_the_model_says() -> None:
     text = "正宗穿山甲鳞片"
     hits = RULES.classify(text)
     assert hits and hits[0].score == 1.0

@@ -58,6 +58,11 @@ def test_flags_each_subtype(engine: RuleEngine, text: str, expected: str) -> Non
         ("喜歡的可以加五微信,私下給你更便宜", "prohibited_product/off_platform_trade"),
         ("正宗春山假鱗片", "prohibited_product/protected_wildlife"),
         ("巷牙手鐲", "prohibited_product/protected_wildlife"),
+        # The policy's patterns heard by sound (私发价格 -> 司法家个, 到手只需 -> 刀手指需).
+        ("评论取扣个疑,后台司法家个给你。", "unclear_pricing/price_not_stated"),
+        ("刀手指需69,家人们拍起来", "unclear_pricing/conditional_price_hidden"),
+        ("护发金油能制脱发,突顶的都长出来了", "false_advertising/medical_claims"),
+        ("一分前秒上,拍下后克服联系尼捕差架。", "unclear_pricing/bait_price"),
     ],
 )
 def test_survives_asr_mishearing(engine: RuleEngine, text: str, expected: str) -> None:
@@ -78,6 +83,11 @@ def test_survives_asr_mishearing(engine: RuleEngine, text: str, expected: str) -
         "穿山甲是国家一级保护动物，我们不卖",
         "请大家不要私下交易，所有订单都在平台下",
         "这个颜色是象牙白",
+        # Heard by sound, but the guard is heard the same way, or one syllable is not enough.
+        "这个颜色叫橡牙白是沙发的颜色名",
+        "这个包装保证是全新的",
+        "今天的价格和昨天一样，没有涨价也没有降价",
+        "价格就是页面价格，拍下不会改价",
         "我想呀，这个颜色挺好看",
         "本品不能代替药物",
         "吸烟有害健康，请戒烟",

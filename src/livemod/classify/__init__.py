@@ -2,7 +2,7 @@
 
 from typing import TYPE_CHECKING, Protocol
 
-from livemod.classify._corpus import CorpusError, Example, default_corpus_path, load_corpus
+from livemod.classify._corpus import CorpusError, Example, default_corpus_path, load_corpus, load_heard
 from livemod.classify._hybrid import HybridClassifier, combine
 from livemod.classify._model import ModelClassifier, ModelLoadError, ModelMeta, ModelScores
 from livemod.classify._normalize import Normalized, normalize
@@ -50,6 +50,7 @@ __all__ = [
     "default_corpus_path",
     "default_policy_dir",
     "load_corpus",
+    "load_heard",
     "load_policy",
     "normalize",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -61,4 +61,29 @@ def load_corpus(path: Path | None = None, split: str | None = None) -> list[Exam
                 raise CorpusError(f"{path}:{n}: not a corpus record ({exc})") from exc
             if split is None or ex.split == split:
                 out.append(ex)
+    return out
+
+
+def load_heard(path: Path, examples: list[Example]) -> list[Example]:
+    """Corpus examples with their text replaced by what Whisper heard when they were read aloud.
+
+    ``path`` is JSONL of ``{"text": corpus line, "heard": transcript}``
+    (``scripts/asr_confusions.py`` writes it). Scoring these measures how the
+    classifier copes with real ASR errors without running Whisper again.
+    """
+    by_text = {ex.text: ex for ex in examples}
+    out: list[Example] = []
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                r = json.loads(line)
+                text, heard = str(r["text"]), str(r["heard"])
+            except (KeyError, TypeError, json.JSONDecodeError) as exc:
+                raise CorpusError(f"{path}:{n}: not a {{text, heard}} record ({exc})") from exc
+            ex = by_text.get(text)
+            if ex is None:
+                raise CorpusError(f"{path}:{n}: {text!r} is not a line of the corpus")
+            out.append(replace(ex, text=heard, variant="whisper"))
     return out

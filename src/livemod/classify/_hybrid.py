@@ -1,14 +1,15 @@
 """Rules and model together.
 
 The decision per category is: a rule fired, or the model's probability reached
-the category's threshold (calibrated on the dev split). Two refinements:
+the category's threshold (calibrated on the dev split). A model-only finding
+names the most probable subtype inside its category, and carries that
+subtype's legal basis and suggested rewording.
 
-- A rule hit that rests only on pinyin (a sound-alike, not the characters) is
-  weak evidence; when the model is nearly sure the utterance is innocent
-  (below ``veto``) it is dropped. Exact character hits are never vetoed: they
-  are the policy pack's word and a moderator should see them.
-- A model-only finding names the most probable subtype inside its category,
-  and carries that subtype's legal basis and suggested rewording.
+The model never overrules a rule, not even one that fired on sound alone. It
+once could (a "veto" below 0.02), but on real Whisper output the model is
+confidently wrong: it gave 0.0011 to 刀手指需69 (到手只需69) and 0.0047 for
+false advertising to 能制脱发 (能治脱发), and vetoing such hits cost recall on
+recorded transcripts while saving no false positive on text (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import replace
 
 from livemod.classify._model import ModelClassifier, ModelMeta, ModelScores
 from livemod.classify._policy import CATEGORIES, Policy
-from livemod.classify._rules import SCORE_EXACT, Match, RuleEngine
+from livemod.classify._rules import Match, RuleEngine
 
 
 def combine(
@@ -33,8 +34,6 @@ def combine(
     out: list[Match] = []
     for m in rule_matches:
         p = scores.categories[m.category]
-        if m.score < SCORE_EXACT and p < meta.veto:
-            continue
         out.append(replace(m, model=meta.name, model_score=round(p, 4), source="rules+model"))
     covered = {m.category for m in out}
     for category in CATEGORIES:

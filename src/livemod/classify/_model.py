@@ -64,7 +64,6 @@ class ModelMeta:
     # one set of thresholds does not serve both.
     thresholds: dict[str, float]
     thresholds_float: dict[str, float] = field(default_factory=dict)
-    veto: float = 0.02
     max_length: int = 96
     base: str = ""
     name: str = "livemod-classifier"

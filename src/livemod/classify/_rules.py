@@ -8,19 +8,21 @@ express ("原价399 ... 今天69") are the policy's regular expressions.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick
 
-from livemod.classify import _pinyin
+from livemod.classify import _pinyin, _sound
 from livemod.classify._normalize import Normalized, normalize
 from livemod.classify._policy import Policy, Subtype, load_policy
 
 SCORE_EXACT = 1.0
 SCORE_TONED = 0.9
 SCORE_FUZZY = 0.8
+SCORE_SOUND = 0.8
 _FUZZY_MIN_HAN = 3
 _NEGATION_LOOKBACK = 8
 
@@ -51,6 +53,16 @@ class _Hit:
     end: int
     rule: str
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class _SoundGuards:
+    exceptions: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+
+def _loose_all(patterns: Iterable[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    return tuple(sp for p in patterns if (sp := _sound.compile_sound(p, loose=True)))
 
 
 def _han_count(s: str) -> int:
@@ -93,6 +105,19 @@ class RuleEngine:
         for a in (self._chars, self._fuzzy, self._toned):
             if len(a):
                 a.make_automaton()
+        # The patterns once more, over the text as it sounds (see :mod:`._sound`).
+        # Guards heard loosely excuse any hit that rests on sound rather than characters.
+        self._sound: dict[str, tuple[tuple[int, re.Pattern[str]], ...]] = {}
+        self._sound_guards: dict[str, _SoundGuards] = {}
+        for st in self.policy.subtypes.values():
+            pats = tuple((i, sp) for i, p in enumerate(st.patterns) if (sp := _sound.compile_sound(p)))
+            if pats:
+                self._sound[st.key] = pats
+            self._sound_guards[st.key] = _SoundGuards(_loose_all(st.exceptions), _loose_all(st.unless))
+        self._sound_negation = _sound.compile_sound(self.policy.negation, loose=True)
+        self._sound_disavowal = (
+            _sound.compile_sound(self.policy.disavowal, loose=True) if self.policy.disavowal else None
+        )
 
     def classify(self, text: str) -> list[Match]:
         norm = normalize(text)
@@ -102,7 +127,9 @@ class RuleEngine:
         hits += self._pinyin_hits(norm.text, "fuzzy", self._fuzzy, SCORE_FUZZY)
         hits += self._pinyin_hits(norm.text, "toned", self._toned, SCORE_TONED)
         hits += self._pattern_hits(norm.text)
-        kept = [h for h in hits if not self._excused(h, norm.text)]
+        sound = _sound.SoundText.of(norm.text)
+        hits += self._sound_hits(sound)
+        kept = [h for h in hits if not self._excused(h, norm.text, sound)]
         return self._merge(kept, norm)
 
     def classify_many(self, texts: Iterable[str]) -> list[list[Match]]:
@@ -140,7 +167,17 @@ class RuleEngine:
                         out.append(_Hit(st.key, m.start(), m.end(), f"{st.key}:pattern:{i}", SCORE_EXACT))
         return out
 
-    def _excused(self, hit: _Hit, text: str) -> bool:
+    def _sound_hits(self, sound: _sound.SoundText) -> list[_Hit]:
+        out = []
+        for key, pats in self._sound.items():
+            for i, pat in pats:
+                for s, e in sound.finditer(pat):
+                    out.append(_Hit(key, s, e, f"{key}:sound-pattern:{i}", SCORE_SOUND))
+        return out
+
+    def _excused(self, hit: _Hit, text: str, sound: _sound.SoundText) -> bool:
+        if hit.score < SCORE_EXACT and self._excused_by_sound(hit, sound):
+            return True
         st = self.policy.subtypes[hit.subtype]
         if any(p.search(text) for p in st.unless):
             return True
@@ -157,6 +194,28 @@ class RuleEngine:
         if st.negatable:
             before = text[max(0, hit.start - _NEGATION_LOOKBACK) : hit.start]
             if self.policy.negation.search(before):
+                return True
+        return False
+
+    def _excused_by_sound(self, hit: _Hit, sound: _sound.SoundText) -> bool:
+        # A hit found by sound is also excused by a guard heard the same way:
+        # "部是最好" must not escape the negation that "不是最好" meets, nor
+        # 橡牙白 the exception that 象牙白 (a colour) has.
+        guards = self._sound_guards[hit.subtype]
+        if any(p.search(sound.sound) for p in guards.unless):
+            return True
+        for p in guards.exceptions:
+            for s, e in sound.finditer(p):
+                if s < hit.end and hit.start < e:
+                    return True
+        if self._sound_disavowal is not None:
+            w = self.policy.disavowal_window
+            lo, hi = sound.to_sound(max(0, hit.start - w)), sound.to_sound(hit.end + w)
+            if self._sound_disavowal.search(sound.sound, lo, hi):
+                return True
+        if self.policy.subtypes[hit.subtype].negatable and self._sound_negation is not None:
+            lo, hi = sound.to_sound(max(0, hit.start - _NEGATION_LOOKBACK)), sound.to_sound(hit.start)
+            if self._sound_negation.search(sound.sound[lo:hi]):
                 return True
         return False
 

@@ -117,7 +117,7 @@ def train(
     )
 
 
-def _print_text(report: dict[str, Any]) -> None:
+def _print_text(report: dict[str, Any], *, speed: bool = True) -> None:
     from rich.table import Table
 
     for name, sc in report["systems"].items():
@@ -132,7 +132,8 @@ def _print_text(report: dict[str, Any]) -> None:
         for k, v in rows:
             t.add_row(k, f"{v['precision']:.3f}", f"{v['recall']:.3f}", f"{v['f1']:.3f}", str(v["support"]))
         stderr.print(t)
-    stderr.print("speed: " + json.dumps(report["speed"]), highlight=False)
+    if speed:
+        stderr.print("speed: " + json.dumps(report["speed"]), highlight=False)
 
 
 @app.command("eval")
@@ -151,6 +152,13 @@ def evaluate(
         ),
     ] = None,
     no_audio: Annotated[bool, typer.Option("--no-audio", help="Text only.")] = False,
+    heard: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also score recorded Whisper transcripts of corpus lines (JSONL of text/heard pairs, "
+            "e.g. data/corpus/source/whisper_heard.jsonl): ASR robustness in seconds, without audio."
+        ),
+    ] = None,
     audio_limit_ms: Annotated[
         int, typer.Option(min=0, help="Only the first N ms of each fixture; 0 = all.")
     ] = 0,
@@ -168,7 +176,7 @@ def evaluate(
     VAD, Whisper and the classifier. The --min/--max options turn it into a regression gate.
     """
     setup_logging(verbose, quiet=verbose == 0)
-    from livemod.classify import CorpusError, load_corpus
+    from livemod.classify import CorpusError, load_corpus, load_heard
     from livemod.evaluation import evaluate_audio, evaluate_text
 
     settings = _settings()
@@ -184,17 +192,27 @@ def evaluate(
         examples = [examples[int(i * step)] for i in range(limit)]
     report: dict[str, Any] = {"split": split, "text": evaluate_text(clf, examples)}
     _print_text(report["text"])
+    if heard is not None:
+        try:
+            heard_examples = load_heard(heard, load_corpus(corpus))
+        except (CorpusError, OSError) as exc:
+            raise fail(str(exc)) from exc
+        report["heard"] = evaluate_text(clf, heard_examples, latency_samples=0)
+        stderr.print(f"Whisper transcripts from {heard} ({len(heard_examples)} lines):", highlight=False)
+        _print_text(report["heard"], speed=False)
 
     manifests = [] if no_audio else (audio or sorted(FIXTURES.glob("*.json")))
     audio_reports = []
     if manifests:
         from livemod.ingest import FfmpegSource, SourceError
 
-        def run(path: Path, lim: int | None) -> list[dict[str, Any]]:
+        def run(path: Path, lim: int | None) -> tuple[list[dict[str, Any]], list[tuple[int, int, str]]]:
             # A pipeline is one room session (its ledger, its context): one per fixture.
             pipe = _pipeline(settings, "eval", keep_clips=False, classifier=clf)
+            heard: list[tuple[int, int, str]] = []
+            pipe.on_transcript = lambda t: heard.append((t.start_ms, t.end_ms, t.text))
             src = FfmpegSource(str(path), "eval", duration_ms=lim)
-            return [f.to_dict() for f in pipe.run(src)]
+            return [f.to_dict() for f in pipe.run(src)], heard
 
         for m in manifests:
             stderr.print(f"running {m.name} end to end ...", highlight=False)

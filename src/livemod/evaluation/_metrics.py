@@ -64,6 +64,7 @@ class Scoreboard:
         *,
         hard_negative: bool = False,
         text: str = "",
+        heard: str | None = None,
     ) -> None:
         gc, gs, pc, ps = set(gold_cats), set(gold_subs), set(pred_cats), set(pred_subs)
         self.n += 1
@@ -84,7 +85,10 @@ class Scoreboard:
             self.hard_negatives += 1
             self.hard_negative_flagged += bool(pc)
         if gc != pc and len(self.errors) < 500:
-            self.errors.append({"text": text, "gold": sorted(gs or gc), "predicted": sorted(ps or pc)})
+            err: dict[str, object] = {"text": text, "gold": sorted(gs or gc), "predicted": sorted(ps or pc)}
+            if heard is not None:
+                err["heard"] = heard
+            self.errors.append(err)
 
     @property
     def macro_f1(self) -> float:

@@ -99,17 +99,22 @@ def _overlap(a0: int, a1: int, b0: int, b1: int) -> int:
 
 
 def evaluate_audio(
-    run_pipeline: Callable[[Path, int | None], list[dict[str, Any]]],
+    run_pipeline: Callable[[Path, int | None], tuple[list[dict[str, Any]], list[tuple[int, int, str]]]],
     manifest_path: Path,
     *,
     limit_ms: int | None = None,
 ) -> dict[str, Any]:
-    """Score findings from ``run_pipeline(audio, limit_ms)`` against a fixture manifest."""
+    """Score findings from ``run_pipeline(audio, limit_ms)`` against a fixture manifest.
+
+    ``run_pipeline`` returns the findings (as dicts) and the transcripts as
+    ``(start_ms, end_ms, text)``; each error in the report carries what was heard
+    over its line, which is how an ASR miss is told from a classifier miss.
+    """
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     audio = manifest_path.parent / manifest["audio"]
     segments = [s for s in manifest["segments"] if limit_ms is None or s["end_ms"] <= limit_ms]
     t0 = time.perf_counter()
-    findings = run_pipeline(audio, limit_ms)
+    findings, transcripts = run_pipeline(audio, limit_ms)
     seconds = time.perf_counter() - t0
     predicted: list[tuple[set[str], set[str]]] = [(set(), set()) for _ in segments]
     stray: list[dict[str, Any]] = []
@@ -132,7 +137,18 @@ def evaluate_audio(
             continue
         gold_subs = [e.replace("/", ".", 1) for e in s.get("expect", [])]
         gold_cats = {g.split(".", 1)[0] for g in gold_subs}
-        board.add(gold_cats, gold_subs, pc, ps, hard_negative=bool(s.get("hard_negative")), text=s["text"])
+        heard = " | ".join(
+            t for t0, t1, t in transcripts if _overlap(t0, t1, s["start_ms"], s["end_ms"]) > (t1 - t0) // 2
+        )
+        board.add(
+            gold_cats,
+            gold_subs,
+            pc,
+            ps,
+            hard_negative=bool(s.get("hard_negative")),
+            text=s["text"],
+            heard=heard,
+        )
     duration = limit_ms or manifest["duration_ms"]
     return {
         "fixture": str(manifest_path.name),

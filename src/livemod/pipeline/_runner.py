@@ -125,6 +125,8 @@ class Pipeline:
         self.ledger = PriceLedger(room_id)
         # Called with every price claim the ledger records (the worker posts them).
         self.on_price: Callable[[PriceClaim], None] | None = None
+        # Called with every final transcript (eval uses it to show what Whisper heard).
+        self.on_transcript: Callable[[Transcript], None] | None = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -258,6 +260,8 @@ class Pipeline:
         log.info(
             "room %s %s-%s ms: %s", self.room_id, transcript.start_ms, transcript.end_ms, transcript.text
         )
+        if self.on_transcript is not None:
+            self.on_transcript(transcript)
         context = self._context_before(transcript)
         self._remember(transcript)
         matches = self.classifier.classify(transcript.text)
