@@ -261,9 +261,10 @@ def main() -> None:
     ap.add_argument("--ffmpeg", default="ffmpeg")
     ap.add_argument("--out", type=Path, default=Path("fixtures"))
     ap.add_argument("--corpus", type=Path, default=Path("data/corpus/corpus.jsonl"))
+    ap.add_argument("--holdout", type=Path, default=Path("data/holdout/holdout.jsonl"))
     ap.add_argument(
         "--only",
-        choices=["room_demo", "eval_test", "asr_train"],
+        choices=["room_demo", "eval_test", "eval_holdout", "asr_train"],
         help="build just this fixture; asr_train (not committed) reads the train split aloud to study "
         "Whisper's mishearings without touching the test split",
     )
@@ -276,6 +277,8 @@ def main() -> None:
     fixtures = (
         ("room_demo", ROOM_DEMO, 7),
         ("eval_test", eval_script(args.corpus), 11),
+        # Lines written after the policy was frozen and never used to tune it (data/holdout).
+        ("eval_holdout", eval_script(args.holdout, "holdout"), 17),
         # Every other train line: about 230 lines, 16 minutes of speech.
         ("asr_train", eval_script(args.corpus, "train", every=2), 13),
     )

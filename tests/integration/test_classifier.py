@@ -93,6 +93,7 @@ def test_eval_command_gates_a_regression(tmp_path: Path, default_model: ModelCla
         LIVEMOD, "eval",
         "--limit", "150",
         "--audio", str(FIXTURES / "room_demo.json"),
+        "--heard", "data/corpus/source/whisper_heard.jsonl",
         "--out", str(out),
         "--min-macro-f1", "0.80",
         "--max-hard-fpr", "0.08",
@@ -107,6 +108,9 @@ def test_eval_command_gates_a_regression(tmp_path: Path, default_model: ModelCla
     assert report["text"]["speed"]["model_utt_per_s_batched"] > 0
     (audio,) = report["audio"]
     assert audio["segments"] == 18 and audio["findings"] > 0
+    # What Whisper base really wrote for 220 train lines: the sound-alike layer keeps these up.
+    heard = report["heard"]["systems"]["combined"]
+    assert heard["utterances"] == 220 and heard["macro_f1"] > 0.85, heard
     # An impossible target fails the build with a readable reason.
     strict = [*cmd[:4], "--no-audio", "--min-macro-f1", "0.999"]
     proc = subprocess.run(strict, cwd=ROOT, capture_output=True, text=True, timeout=600)
