@@ -64,3 +64,8 @@ def test_loose_forms_hear_every_literal_by_fuzzy_sound() -> None:
     assert spans("不说", "部缩最好") == []
     assert spans("不", "部", loose=True) == ["部"]
     assert spans("不", "部") == []
+
+
+def test_private_use_characters_in_the_input_are_not_taken_for_codes() -> None:
+    text = "改价\ue001\ue00299"
+    assert spans(r"改价.{0,2}\d+", text) == [text]

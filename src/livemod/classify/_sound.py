@@ -75,7 +75,13 @@ class SoundText:
         pos = 0
         for ch in text:
             starts.append(pos)
-            piece = _triple(ch) if _is_han(ch) else ch
+            if _is_han(ch):
+                piece = _triple(ch)
+            elif "\ue000" <= ch <= "\uf8ff":
+                # A private-use character in the input would read as one of our codes.
+                piece = "\ufffd"
+            else:
+                piece = ch
             parts.append(piece)
             pos += len(piece)
         return cls(text, "".join(parts), tuple(starts))
