@@ -3,7 +3,9 @@
 Lexicon terms from every subtype go into one automaton over canonical text and
 two over its pinyin (see :mod:`._pinyin`), so the cost of a lookup does not
 grow with the size of the lexicon. Structural claims that a word list cannot
-express ("原价399 ... 今天69") are the policy's regular expressions.
+express ("原价399 ... 今天69") are the policy's regular expressions, matched on
+the characters and again on how the text sounds (see :mod:`._sound`), so that
+Whisper's homophones do not slip past them.
 """
 
 from __future__ import annotations
