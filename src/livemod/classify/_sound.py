@@ -31,7 +31,8 @@ from livemod.classify import _pinyin
 
 _FUZZY_BASE = 0xE000  # codes for fuzzy syllables: U+E000..U+EFFF
 _PLAIN_BASE = 0xF000  # codes for plain toneless syllables: U+F000..U+F8FF
-_codes: dict[tuple[int, str], str] = {}
+# One table of syllable -> code per base; a new syllable takes the next code.
+_codes: dict[int, dict[str, str]] = {_FUZZY_BASE: {}, _PLAIN_BASE: {}}
 _codes_lock = threading.Lock()
 
 # One unit of the sound text: a Han triple, or any other single character.
@@ -46,10 +47,10 @@ def _is_han(ch: str) -> bool:
 
 def _code(base: int, syllable: str) -> str:
     with _codes_lock:
-        code = _codes.get((base, syllable))
+        table = _codes[base]
+        code = table.get(syllable)
         if code is None:
-            code = chr(base + sum(1 for b, _ in _codes if b == base))
-            _codes[(base, syllable)] = code
+            code = table[syllable] = chr(base + len(table))
     return code
 
 

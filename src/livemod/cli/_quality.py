@@ -182,9 +182,10 @@ def evaluate(
     settings = _settings()
     clf = _classifier(settings)
     try:
-        examples = load_corpus(corpus, split)
+        everything = load_corpus(corpus)
     except CorpusError as exc:
         raise fail(str(exc)) from exc
+    examples = [ex for ex in everything if ex.split == split]
     if not examples:
         raise fail(f"the corpus has no {split!r} examples")
     if limit and limit < len(examples):
@@ -194,7 +195,7 @@ def evaluate(
     _print_text(report["text"])
     if heard is not None:
         try:
-            heard_examples = load_heard(heard, load_corpus(corpus))
+            heard_examples = load_heard(heard, everything)
         except (CorpusError, OSError) as exc:
             raise fail(str(exc)) from exc
         report["heard"] = evaluate_text(clf, heard_examples, latency_samples=0)
