@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from livemod.report._data import ReportFinding, ReportSession
-from livemod.store import Anchor, Decision, EventRow, FindingRow, Room, as_utc
+from livemod.store import Anchor, Decision, EventRow, FindingRow, Room, as_utc, get_or_create
 
 if TYPE_CHECKING:
     from livemod.frames import Finding
@@ -28,12 +28,7 @@ def recording_id(path: Path) -> str:
 
 
 def ensure_anchor(s: Session, name: str) -> Anchor:
-    anchor = s.get(Anchor, name)
-    if anchor is None:
-        anchor = Anchor(name=name, display_name=name)
-        s.add(anchor)
-        s.flush()
-    return anchor
+    return get_or_create(s, Anchor, name, name=name, display_name=name)
 
 
 def store_recording(

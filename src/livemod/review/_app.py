@@ -59,7 +59,7 @@ from livemod.review._views import (
 if TYPE_CHECKING:
     from livemod.classify import Classifier
 
-from livemod.store import Anchor, Database, EventRow, FindingRow, PriceClaimRow, Room
+from livemod.store import Anchor, Database, EventRow, FindingRow, PriceClaimRow, Room, get_or_create
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,7 @@ _MAX_CLIP_BYTES = 20 * 1024 * 1024
 
 
 def _ensure_room(session: Session, room_id: str) -> Room:
-    room = session.get(Room, room_id)
-    if room is None:
-        room = Room(id=room_id, name=room_id)
-        session.add(room)
-        session.flush()
-    return room
+    return get_or_create(session, Room, room_id, id=room_id, name=room_id)
 
 
 def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIRouter:

@@ -11,6 +11,7 @@ from livemod.store._models import (
     PriceClaimRow,
     Room,
     as_utc,
+    get_or_create,
 )
 from livemod.store._spool import Spool, SpooledFinding
 
@@ -27,4 +28,5 @@ __all__ = [
     "Spool",
     "SpooledFinding",
     "as_utc",
+    "get_or_create",
 ]

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+M = TypeVar("M", bound="Base")
 
 
 def utcnow() -> datetime:
@@ -18,6 +20,16 @@ def as_utc(dt: datetime) -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+def get_or_create(session: Session, model: type[M], key: str, **values: Any) -> M:
+    """The row with primary key ``key``, created with ``values`` (and flushed) when absent."""
+    row = session.get(model, key)
+    if row is None:
+        row = model(**values)
+        session.add(row)
+        session.flush()
+    return row
 
 
 class Room(Base):
