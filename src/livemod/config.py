@@ -92,6 +92,18 @@ class Settings(BaseSettings):
     partial_step_ms: int = Field(750, ge=0, description="Decode a window after this much new speech.")
     partial_window_ms: int = Field(5_000, ge=1_000, le=30_000)
     stable_margin_ms: int = Field(300, ge=0, description="Words this close to a window's end wait.")
+    window_context_ms: int = Field(
+        10_000,
+        ge=0,
+        le=30_000,
+        description="Whisper's encoder sees this much audio for an early window instead of 30 s (0: 30 s).",
+    )
+    segment_context_ms: int = Field(
+        0,
+        ge=0,
+        le=30_000,
+        description="The same for complete segments (0: 30 s); 10000 scans about twice as fast.",
+    )
     max_lag_ms: int = Field(
         60_000, ge=0, description="A room further behind live than this skips its oldest speech (0: never)."
     )

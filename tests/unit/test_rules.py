@@ -109,3 +109,11 @@ def test_span_points_at_the_trigger(engine: RuleEngine) -> None:
     assert m.legal_basis.startswith("《广告法》第十七条")
     assert m.suggestion
     assert m.rule.startswith("false_advertising.medical_claims:")
+
+
+def test_one_match_per_subtype_keeps_the_spans_of_its_phrases(engine: RuleEngine) -> None:
+    text = "国家级的工艺，大家看一下，绝无仅有"
+    [m] = engine.classify(text)
+    assert m.subtype == "absolute_terms"
+    assert [text[a:b] for a, b in m.parts] == ["国家级", "绝无仅有"]
+    assert (m.start, m.end) == (m.parts[0][0], m.parts[-1][1])

@@ -46,6 +46,20 @@ class Match:
     source: str = "rules"
     model: str | None = None
     model_score: float | None = None
+    # The phrases merged into this match, as original-text spans in order; empty
+    # means start..end is one phrase. A live room uses them to report a phrase
+    # that its early windows missed beside one they already sent.
+    parts: tuple[tuple[int, int], ...] = ()
+
+
+def _union(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +249,10 @@ class RuleEngine:
             b = max(h.end for h in group)
             best = max(group, key=lambda h: (h.score, h.end - h.start))
             pieces: list[str] = []
+            spans: list[tuple[int, int]] = []
             for h in group:
                 s, e = norm.original_span(h.start, h.end)
+                spans.append((s, e))
                 piece = norm.original[s:e]
                 if not any(piece in p for p in pieces):
                     pieces = [p for p in pieces if p not in piece] + [piece]
@@ -253,6 +269,7 @@ class RuleEngine:
                     legal_basis=st.legal_basis,
                     suggestion=st.suggestion,
                     score=best.score,
+                    parts=_union(spans),
                 )
             )
         out.sort(key=lambda m: (m.start, m.category, m.subtype))

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from livemod.asr import Transcriber
@@ -57,7 +57,10 @@ class LiveOptions:
     partial_min_ms: int = 1_500
     stable_margin_ms: int = 500
     max_lag_ms: int = 0  # 0: never drop (files)
-    dedupe_slack_ms: int = 1_500
+    # How far apart a window's and the complete segment's timestamps for the
+    # same words may be. 1.5 s used to hide a second claim said just after one
+    # already sent; 500 ms gave no duplicates in bench/live_latency.py.
+    dedupe_slack_ms: int = 500
 
 
 class StreamClock:
@@ -275,13 +278,9 @@ class Pipeline:
         for claim in claims:
             if self.on_price is not None:
                 self.on_price(claim)
+        matches = [u for m in matches if (u := self._unsent(m, transcript)) is not None]
         spans = [transcript.span_ms(m.start, m.end) for m in matches]
-        keep = [
-            not self._already_sent(m.category, m.subtype, *sp) for m, sp in zip(matches, spans, strict=True)
-        ]
         self._forget_early(segment.end_ms)
-        matches = [m for m, k in zip(matches, keep, strict=True) if k]
-        spans = [sp for sp, k in zip(spans, keep, strict=True) if k]
         if not matches and not contradictions:
             return []
         clip = self._clip(segment)
@@ -341,13 +340,13 @@ class Pipeline:
         picked: list[Match] = []
         spans: list[tuple[int, int]] = []
         for m in matches:
-            span = transcript.span_ms(m.start, m.end)
             # Words at the window's end may still change as the anchor goes on;
             # they are judged by the next window or the complete segment.
-            if span[1] > stable_end or self._already_sent(m.category, m.subtype, *span):
+            u = self._unsent(m, transcript, stable_until_ms=stable_end)
+            if u is None:
                 continue
-            picked.append(m)
-            spans.append(span)
+            picked.append(u)
+            spans.append(transcript.span_ms(u.start, u.end))
         if not picked:
             return []
         log.info(
@@ -360,6 +359,26 @@ class Pipeline:
         self.stats.findings += len(findings)
         self.stats.early_findings += len(findings)
         return findings
+
+    def _unsent(self, m: Match, t: Transcript, stable_until_ms: int | None = None) -> Match | None:
+        """What of ``m`` has not been sent from a window yet: the match itself, the
+        phrases of it that are new (a merged match can hold a phrase the windows
+        missed beside one they sent), or None. In a window, phrases ending after
+        ``stable_until_ms`` wait too."""
+        parts = m.parts or ((m.start, m.end),)
+        left = []
+        for p in parts:
+            b, e = t.span_ms(*p)
+            if stable_until_ms is not None and e > stable_until_ms:
+                continue
+            if not self._already_sent(m.category, m.subtype, b, e):
+                left.append(p)
+        if not left:
+            return None
+        if len(left) == len(parts):
+            return m
+        matched = " … ".join(t.text[b:e] for b, e in left)
+        return replace(m, start=left[0][0], end=left[-1][1], matched=matched, parts=tuple(left))
 
     def _already_sent(self, category: str, subtype: str, start_ms: int, end_ms: int) -> bool:
         slack = self.live.dedupe_slack_ms
