@@ -54,6 +54,9 @@ class SpeechSegment:
     # A window of speech that is still going on, decoded early for a live
     # warning; the complete segment with the same seq follows later.
     partial: bool = False
+    # A window that begins after its speech did: its first words are heard
+    # without what was said before them (a "不是" or "平台有" that excuses them).
+    clipped: bool = False
 
     @property
     def start_ms(self) -> int:

@@ -32,9 +32,11 @@ class ScriptedTranscriber:
         return Transcript("r", segment.seq, segment.start_ms, segment.end_ms, "".join(w.text for w in ws), ws)
 
 
-def segment(start_ms: int, end_ms: int, *, partial: bool, seq: int = 0) -> SpeechSegment:
+def segment(
+    start_ms: int, end_ms: int, *, partial: bool, seq: int = 0, clipped: bool = False
+) -> SpeechSegment:
     audio = np.zeros(ms_to_samples(end_ms - start_ms), dtype=np.float32)
-    return SpeechSegment("r", seq, start_ms * SAMPLE_RATE // 1000, audio, partial=partial)
+    return SpeechSegment("r", seq, start_ms * SAMPLE_RATE // 1000, audio, partial=partial, clipped=clipped)
 
 
 def pipeline(script: dict[tuple[int, bool, int], list[tuple[str, int, int]]]) -> Pipeline:
@@ -89,3 +91,19 @@ def test_a_window_sends_its_stable_phrase_while_a_later_one_still_settles() -> N
     assert [f.matched for f in early] == ["国家级"]
     later = p.process(segment(1250, 8250, partial=True))
     assert [(f.matched, f.start_ms, f.end_ms) for f in later] == [("绝无仅有", 6000, 7200)]
+
+
+def test_a_window_that_cut_into_speech_does_not_judge_its_first_words() -> None:
+    # "平台有价保服务": a window starting at 价保 lost the "平台有" that excuses it.
+    heard = [("价保", 5100, 5600), ("服务具体规则在平台页面查", 5600, 9000)]
+    whole = [("平台有", 4500, 5100), *heard]
+    p = pipeline({(0, True, 10000): heard, (0, False, 10500): whole})
+    assert p.process(segment(5000, 10000, partial=True, clipped=True)) == []
+    assert p.process(segment(4300, 10500, partial=False)) == []
+
+
+def test_a_window_that_holds_the_start_of_speech_judges_everything() -> None:
+    p = pipeline({(0, True, 3000): FIRST})
+    assert [f.matched for f in p.process(segment(0, 3000, partial=True, clipped=False))] == ["国家级"]
+    p = pipeline({(0, True, 3000): FIRST})
+    assert p.process(segment(0, 3000, partial=True, clipped=True)) == []

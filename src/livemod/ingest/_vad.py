@@ -124,12 +124,12 @@ class Segmenter:
         if self._speech_start is None:
             return None
         end = self._buf_start + len(self._buf)
-        lo = max(self._buf_start, self._speech_start - ms_to_samples(self.opts.speech_pad_ms))
-        lo = max(lo, end - ms_to_samples(window_ms))
+        first = max(self._buf_start, self._speech_start - ms_to_samples(self.opts.speech_pad_ms))
+        lo = max(first, end - ms_to_samples(window_ms))
         if end - lo < ms_to_samples(self.opts.min_speech_ms):
             return None
         audio = self._buf[lo - self._buf_start : end - self._buf_start].copy()
-        return SpeechSegment(self.room_id, self._seq, lo, audio, partial=True)
+        return SpeechSegment(self.room_id, self._seq, lo, audio, partial=True, clipped=lo > first)
 
     def open_speech_ms(self) -> int:
         """How long the current speech has gone on without a segment ending; 0 in silence."""

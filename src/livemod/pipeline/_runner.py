@@ -57,6 +57,10 @@ class LiveOptions:
     partial_min_ms: int = 1_500
     stable_margin_ms: int = 500
     max_lag_ms: int = 0  # 0: never drop (files)
+    # Phrases starting this close to the start of a window that cut into
+    # speech wait: the words before them (a guard such as "平台有" before 价保)
+    # fell outside it. An earlier window or the complete segment heard them whole.
+    clipped_edge_ms: int = 1_000
     # How far apart a window's and the complete segment's timestamps for the
     # same words may be. 1.5 s used to hide a second claim said just after one
     # already sent; 500 ms gave no duplicates in bench/live_latency.py.
@@ -337,12 +341,13 @@ class Pipeline:
             return []
         matches = self.classifier.classify(transcript.text)
         stable_end = window.end_ms - self.live.stable_margin_ms
+        heard_from = window.start_ms + self.live.clipped_edge_ms if window.clipped else None
         picked: list[Match] = []
         spans: list[tuple[int, int]] = []
         for m in matches:
             # Words at the window's end may still change as the anchor goes on;
             # they are judged by the next window or the complete segment.
-            u = self._unsent(m, transcript, stable_until_ms=stable_end)
+            u = self._unsent(m, transcript, stable_until_ms=stable_end, heard_from_ms=heard_from)
             if u is None:
                 continue
             picked.append(u)
@@ -360,16 +365,24 @@ class Pipeline:
         self.stats.early_findings += len(findings)
         return findings
 
-    def _unsent(self, m: Match, t: Transcript, stable_until_ms: int | None = None) -> Match | None:
+    def _unsent(
+        self,
+        m: Match,
+        t: Transcript,
+        stable_until_ms: int | None = None,
+        heard_from_ms: int | None = None,
+    ) -> Match | None:
         """What of ``m`` has not been sent from a window yet: the match itself, the
         phrases of it that are new (a merged match can hold a phrase the windows
         missed beside one they sent), or None. In a window, phrases ending after
-        ``stable_until_ms`` wait too."""
+        ``stable_until_ms`` or starting before ``heard_from_ms`` wait too."""
         parts = m.parts or ((m.start, m.end),)
         left = []
         for p in parts:
             b, e = t.span_ms(*p)
             if stable_until_ms is not None and e > stable_until_ms:
+                continue
+            if heard_from_ms is not None and b < heard_from_ms:
                 continue
             if not self._already_sent(m.category, m.subtype, b, e):
                 left.append(p)
