@@ -136,7 +136,6 @@ def run(
         )
         made: dict[str, tuple[str, float, float | None]] = {}
         rows: dict[str, dict[str, Any]] = {}
-        found: dict[str, list[tuple[str, int, int]]] = {r: [] for r in rooms}
 
         def on_finding(f: Finding) -> None:
             made[f.id] = (f.room_id, time.time(), f.heard_at)
@@ -149,7 +148,6 @@ def run(
                 "segment_ms": [f.segment_start_ms, f.segment_end_ms],
                 "matched": f.matched,
             }
-            found[f.room_id].append((f.category, f.start_ms, f.end_ms))
 
         for runner in w.runners:
             runner.on_finding = on_finding
@@ -185,7 +183,10 @@ def run(
     p50, p95, top = percentiles(lat)
     v50, v95, vtop = percentiles(lat_violations)
     stats = [r.pipeline.stats for r in w.runners]
-    quality = [score(found[r], lines) for r in rooms]
+    quality = [
+        score([(x["category"], x["start_ms"], x["end_ms"]) for x in rows.values() if x["room"] == r], lines)
+        for r in rooms
+    ]
     # A phrase reported twice (by a window and again by its complete segment)
     # costs a moderator a second look: same room and subtype, spans sharing
     # more than half of the shorter one (neighbouring phrases touch at the edges).
