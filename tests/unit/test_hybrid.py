@@ -37,7 +37,7 @@ def test_rule_finding_carries_rule_model_and_score() -> None:
 
 
 def test_model_alone_names_the_likeliest_subtype_with_its_legal_basis() -> None:
-    text = "喝了这个以后血糖稳稳的，医院的药都可以停了"
+    text = "喝了一个月，老毛病再也没犯过"
     assert RULES.classify(text) == []
     out = combine(
         text,

@@ -16,6 +16,12 @@ from livemod.classify import normalize
         # Words that contain 一 are words, not numbers.
         ("唯一的一样东西", "唯一的一样东西"),
         ("一定要试试", "一定要试试"),
+        # Numbers glued together when punctuation is dropped stay two numbers.
+        ("到手价一百零九，三号链接", "到手价109,3号链接"),
+        ("到手价一百零九三号链接", "到手价109,3号链接"),
+        ("九十九，九十九", "99,99"),
+        # A loose range is no number to split.
+        ("两三百", "两三百"),
     ],
 )
 def test_canonical_form(text: str, canonical: str) -> None:

@@ -52,6 +52,38 @@ def test_flags_each_subtype(engine: RuleEngine, text: str, expected: str) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # Phrasings beyond the first lexicon, written after reading the first holdout's misses.
+        ("姐妹们这是我用过最牛的，没有之一", "false_advertising/absolute_terms"),
+        ("这个锅国内没有任何一家能做出来", "false_advertising/absolute_terms"),
+        ("本店销量全平台第一", "false_advertising/absolute_terms"),
+        ("高血压的老人喝这个茶，可以把降压药停了", "false_advertising/medical_claims"),
+        ("鱼油天天吃，心脑血管疾病都能预防", "false_advertising/medical_claims"),
+        ("已经有十万名用户亲测有效", "false_advertising/fake_authority"),
+        ("这是给国宴供货的厂家", "false_advertising/fake_authority"),
+        ("这条项链含金量百分之百", "false_advertising/misrepresented_quality"),
+        ("同行卖的那些都是二手翻新的", "false_advertising/disparagement"),
+        ("买了这个机器开店，三个月就能回本", "false_advertising/income_or_outcome_promise"),
+        ("官网价格六百六，宠粉价六十六", "unclear_pricing/fictitious_reference_price"),
+        ("你去任何一个直播间比，都没有我家便宜", "unclear_pricing/unverifiable_comparison"),
+        ("券后只要二十九块九，冲", "unclear_pricing/conditional_price_hidden"),
+        ("到手价只要一百零九，三号链接，去拍", "unclear_pricing/conditional_price_hidden"),
+        ("价格不方便在这里说，私聊我", "unclear_pricing/price_not_stated"),
+        ("拍下以后客服会联系你，把价格改成实际的", "unclear_pricing/bait_price"),
+        ("哪里比我们便宜，我给你补三倍差价", "unclear_pricing/broken_price_promise"),
+        ("评论区扣好评，人人都能领金条", "unclear_pricing/fake_promotion"),
+        ("头孢不用去医院开，我这里直接下单", "prohibited_product/prescription_or_special_drugs"),
+        ("今天给老铁们上一款烟，一条才两百", "prohibited_product/tobacco_ecig"),
+        ("这是莆田的纯原鞋", "prohibited_product/counterfeit"),
+        ("直接转账给我，比在平台上拍便宜二十", "prohibited_product/off_platform_trade"),
+    ],
+)
+def test_flags_common_rephrasings(engine: RuleEngine, text: str, expected: str) -> None:
+    assert expected in labels(engine, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         # What Whisper base really wrote for the fixture lines.
         ("這款面膜全往最低價 別的地方都找不到這個價格", "unclear_pricing/unverifiable_comparison"),
         ("這個包包是一比一高訪的", "prohibited_product/counterfeit"),
@@ -96,6 +128,12 @@ def test_survives_asr_mishearing(engine: RuleEngine, text: str, expected: str) -
         "吸烟有害健康，请戒烟",
         "这是国家级非遗传承人做的",
         "今天就播到这里，谢谢大家，我们明天见",
+        # Eleven is no "1:1" replica (双十一, 一百一十九).
+        "今天是全年好价，双十一都没这个价",
+        "会员价九十九，非会员一百一十九",
+        # A coupon price with its coupon's terms.
+        "券后价一百二十九，需要先领店铺券，满两百减三十",
+        "红珊瑚是保护物种，我们卖的是人工合成的",
     ],
 )
 def test_hard_negatives_are_not_flagged(engine: RuleEngine, text: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 _NUMERAL = "零〇一二两三四五六七八九十百千万亿"
 _DIGIT_START = "零〇一二两三四五六七八九十"
 _RUN = re.compile(f"[{_NUMERAL}]+")
+_MAGNITUDE = set("十百千万亿")
 # A lone numeral is a number only next to what counts or prices it; elsewhere
 # "一" is part of a word (一定, 唯一, 一样) and must stay.
 _UNIT_AFTER = set("块元毛角分天周月年个瓶单件盒斤次折倍号岁克支片粒袋箱套份人秒比")
@@ -116,6 +117,32 @@ def _repair_asr(flat: str) -> str:
     return "".join(chars)
 
 
+def _numeral_runs(flat: str, index: list[int]) -> list[tuple[int, int]]:
+    """Spans of numerals that each read as one number.
+
+    Dropping punctuation glues neighbouring numbers together ("一百零九，三号链接"
+    -> 一百零九三号), and Whisper often writes none: a run is cut where a dropped
+    character stood, and a run that still does not parse is cut after its
+    longest prefix of two or more numerals that does.
+    """
+    spans: list[tuple[int, int]] = []
+    for m in _RUN.finditer(flat):
+        a, b = m.start(), m.end()
+        cuts = [a, *(k for k in range(a + 1, b) if index[k] - index[k - 1] > 1), b]
+        for x, y in zip(cuts, cuts[1:], strict=False):
+            while x < y:
+                end = y
+                while end - x > 2 and _numeral(flat[x:end]) is None:
+                    end -= 1
+                if _numeral(flat[x:end]) is None or (end < y and not _MAGNITUDE & set(flat[x:end])):
+                    # A range said loosely (两三百) stays as written: only a prefix with
+                    # a magnitude (一百零九|三号) is a number of its own.
+                    end = y
+                spans.append((x, end))
+                x = end
+    return spans
+
+
 def normalize(text: str) -> Normalized:
     chars: list[str] = []
     index: list[int] = []
@@ -127,8 +154,8 @@ def normalize(text: str) -> Normalized:
     out: list[str] = []
     out_index: list[int] = []
     pos = 0
-    for m in _RUN.finditer(flat):
-        run, a, b = m.group(), m.start(), m.end()
+    for a, b in _numeral_runs(flat, index):
+        run = flat[a:b]
         before = flat[a - 1] if a > 0 else ""
         after = flat[b] if b < len(flat) else ""
         digits: str | None = None
@@ -136,6 +163,10 @@ def normalize(text: str) -> Normalized:
             digits = _numeral(run)
         if digits is None:
             continue
+        if out and a == pos and out[-1].isdigit():
+            # Two numbers that met when punctuation was dropped stay apart: 109,3号 not 1093号.
+            out.append(",")
+            out_index.append(index[a])
         out.extend(flat[pos:a])
         out_index.extend(index[pos:a])
         last = len(digits) - 1
