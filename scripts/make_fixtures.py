@@ -262,9 +262,10 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("fixtures"))
     ap.add_argument("--corpus", type=Path, default=Path("data/corpus/corpus.jsonl"))
     ap.add_argument("--holdout", type=Path, default=Path("data/holdout/holdout.jsonl"))
+    ap.add_argument("--holdout2", type=Path, default=Path("data/holdout/holdout2.jsonl"))
     ap.add_argument(
         "--only",
-        choices=["room_demo", "eval_test", "eval_holdout", "asr_train"],
+        choices=["room_demo", "eval_test", "eval_holdout", "eval_holdout2", "asr_train"],
         help="build just this fixture; asr_train (not committed) reads the train split aloud to study "
         "Whisper's mishearings without touching the test split",
     )
@@ -279,6 +280,8 @@ def main() -> None:
         ("eval_test", eval_script(args.corpus), 11),
         # Lines written after the policy was frozen and never used to tune it (data/holdout).
         ("eval_holdout", eval_script(args.holdout, "holdout"), 17),
+        # A second holdout, written after the policy was frozen at 773fb73.
+        ("eval_holdout2", eval_script(args.holdout2, "holdout2"), 19),
         # Every other train line: about 230 lines, 16 minutes of speech.
         ("asr_train", eval_script(args.corpus, "train", every=2), 13),
     )

@@ -9,6 +9,7 @@ canonical character ``i``, so a match is reported on what Whisper wrote.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -129,7 +130,7 @@ def _numeral_runs(flat: str, index: list[int]) -> list[tuple[int, int]]:
     for m in _RUN.finditer(flat):
         a, b = m.start(), m.end()
         cuts = [a, *(k for k in range(a + 1, b) if index[k] - index[k - 1] > 1), b]
-        for x, y in zip(cuts, cuts[1:], strict=False):
+        for x, y in itertools.pairwise(cuts):
             while x < y:
                 end = y
                 while end - x > 2 and _numeral(flat[x:end]) is None:
