@@ -75,6 +75,14 @@ def test_flags_each_subtype(engine: RuleEngine, text: str, expected: str) -> Non
         ("今天给老铁们上一款烟，一条才两百", "prohibited_product/tobacco_ecig"),
         ("这是莆田的纯原鞋", "prohibited_product/counterfeit"),
         ("直接转账给我，比在平台上拍便宜二十", "prohibited_product/off_platform_trade"),
+        ("某猫某东卖的那些都是假的 只有我们是正品", "false_advertising/disparagement"),
+        ("其他品牌的纸尿裤都有荧光剂 对宝宝不好", "false_advertising/disparagement"),
+        ("这个价格就今晚 明天直接恢复到三百九", "false_advertising/fake_urgency"),
+        ("整个抖音你都找不到比我便宜的", "unclear_pricing/unverifiable_comparison"),
+        ("算下来一件只要二十九", "unclear_pricing/conditional_price_hidden"),
+        ("看到的价格是打完折的 结算的时候还要加钱", "unclear_pricing/bait_price"),
+        ("钢珠弹弓枪 打鸟准得很", "prohibited_product/weapons_controlled"),
+        ("拍不了的宝宝 我给你发收款码", "prohibited_product/off_platform_trade"),
     ],
 )
 def test_flags_common_rephrasings(engine: RuleEngine, text: str, expected: str) -> None:
@@ -134,6 +142,10 @@ def test_survives_asr_mishearing(engine: RuleEngine, text: str, expected: str) -
         # A coupon price with its coupon's terms.
         "券后价一百二十九，需要先领店铺券，满两百减三十",
         "红珊瑚是保护物种，我们卖的是人工合成的",
+        "价保按平台规则来 我们不另外承诺",
+        "这是一比一的建筑模型 比例很准",
+        "这个玉是天然A货翡翠",
+        "大家有事都在直播间说 不加私人微信",
     ],
 )
 def test_hard_negatives_are_not_flagged(engine: RuleEngine, text: str) -> None:
