@@ -83,6 +83,12 @@ def test_flags_each_subtype(engine: RuleEngine, text: str, expected: str) -> Non
         ("看到的价格是打完折的 结算的时候还要加钱", "unclear_pricing/bait_price"),
         ("钢珠弹弓枪 打鸟准得很", "prohibited_product/weapons_controlled"),
         ("拍不了的宝宝 我给你发收款码", "prohibited_product/off_platform_trade"),
+        # English, matched on the canonical form without spaces.
+        ("this tea cures diabetes, my uncle stopped his insulin", "false_advertising/medical_claims"),
+        ("clinically proven, dermatologists recommend it", "false_advertising/fake_authority"),
+        ("cheapest price on the entire internet", "unclear_pricing/unverifiable_comparison"),
+        ("comment one and I will DM you the price", "unclear_pricing/price_not_stated"),
+        ("follow the stream and everyone wins a free iphone", "unclear_pricing/fake_promotion"),
     ],
 )
 def test_flags_common_rephrasings(engine: RuleEngine, text: str, expected: str) -> None:
@@ -146,6 +152,7 @@ def test_survives_asr_mishearing(engine: RuleEngine, text: str, expected: str) -
         "这是一比一的建筑模型 比例很准",
         "这个玉是天然A货翡翠",
         "大家有事都在直播间说 不加私人微信",
+        "price as shown at checkout, I won't claim it's the cheapest anywhere",
     ],
 )
 def test_hard_negatives_are_not_flagged(engine: RuleEngine, text: str) -> None:
