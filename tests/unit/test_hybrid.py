@@ -93,3 +93,41 @@ def test_calibration_keeps_hard_negatives_quiet() -> None:
     assert fpr == 0.0
     assert 0.7 < th["false_advertising"] <= 0.9
     assert macro > 0
+
+
+def test_calibration_keeps_the_model_on_when_the_rules_catch_every_dev_line() -> None:
+    # With every dev positive caught by the rules, any model finding on dev is a
+    # false positive, so maximising dev F1 would switch the model off. Its
+    # threshold comes from its own false-alarm budget instead: here one of the
+    # two hard negatives (the overconfident 0.999), which max_fpr allows.
+    examples = [
+        _ex("原价六百九今天六十九", ("unclear_pricing",)),
+        _ex("全网最低价", ("unclear_pricing",)),
+        _ex("价格以页面为准", (), hard=True),
+        _ex("价格就是九十九", (), hard=True),
+    ]
+    rule_out = [RULES.classify(ex.text) for ex in examples]
+    assert all(rule_out[:2]) and not any(rule_out[2:])
+    sc = [scores(unclear_pricing=p) for p in (0.9, 0.8, 0.999, 0.3)]
+    th, macro, fpr = calibrate(examples, rule_out, sc, meta(), POLICY, max_fpr=0.5, model_fpr=0.5)
+    assert 0.3 < th["unclear_pricing"] <= 0.8
+    assert fpr == 0.5 and macro > 0
+
+
+def test_calibration_raises_the_noisiest_category_until_the_fpr_fits() -> None:
+    # A budget of one hard negative per category lets each category flag one,
+    # two together break max_fpr=0: both must be raised past their loudest.
+    examples = [
+        _ex("a", ("false_advertising",)),
+        _ex("b", (), hard=True),
+        _ex("c", (), hard=True),
+    ]
+    sc = [
+        scores(false_advertising=0.99, unclear_pricing=0.2),
+        scores(false_advertising=0.96, unclear_pricing=0.6),
+        scores(false_advertising=0.1, unclear_pricing=0.1),
+    ]
+    th, _, fpr = calibrate(examples, [[], [], []], sc, meta(), POLICY, max_fpr=0.0, model_fpr=0.5)
+    assert th["false_advertising"] > 0.96
+    assert th["unclear_pricing"] > 0.6
+    assert fpr == 0.0
