@@ -60,7 +60,7 @@ def train(
     """Fine-tune the classifier on the corpus's train split and calibrate it on dev.
 
     Writes a transformers model directory with livemod.json (labels, thresholds, dev
-    scores). On a 2-core CPU machine the default takes 9 to 12 minutes; a GPU is used when present.
+    scores). On a 2-core CPU machine the default takes 12 to 14 minutes; a GPU is used when present.
     """
     setup_logging(verbose)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
