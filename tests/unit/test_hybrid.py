@@ -109,7 +109,9 @@ def test_calibration_keeps_the_model_on_when_the_rules_catch_every_dev_line() ->
     rule_out = [RULES.classify(ex.text) for ex in examples]
     assert all(rule_out[:2]) and not any(rule_out[2:])
     sc = [scores(unclear_pricing=p) for p in (0.9, 0.8, 0.999, 0.3)]
-    th, macro, fpr = calibrate(examples, rule_out, sc, meta(), POLICY, max_fpr=0.5, model_fpr=0.5)
+    th, macro, fpr = calibrate(
+        examples, rule_out, sc, meta(), POLICY, max_fpr=0.5, model_fpr=0.5, min_precision=0.6
+    )
     assert 0.3 < th["unclear_pricing"] <= 0.8
     assert fpr == 0.5 and macro > 0
 
@@ -131,3 +133,17 @@ def test_calibration_raises_the_noisiest_category_until_the_fpr_fits() -> None:
     assert th["false_advertising"] > 0.96
     assert th["unclear_pricing"] > 0.6
     assert fpr == 0.0
+
+
+def test_calibration_keeps_the_model_precise_where_hard_negatives_are_easy() -> None:
+    # No hard negative scores above 0.2, but below 0.65 the model also flags a
+    # line of another category: the threshold rises until its dev precision holds.
+    examples = [
+        _ex("a", ("false_advertising",)),
+        _ex("b", ("false_advertising",)),
+        _ex("c", ("unclear_pricing",)),
+        _ex("d", (), hard=True),
+    ]
+    sc = [scores(false_advertising=p) for p in (0.9, 0.7, 0.6, 0.2)]
+    th, _, _ = calibrate(examples, [[], [], [], []], sc, meta(), POLICY, max_fpr=0.05)
+    assert 0.6 < th["false_advertising"] <= 0.7

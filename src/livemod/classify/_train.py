@@ -77,11 +77,15 @@ def calibrate(
     policy: Policy,
     max_fpr: float,
     model_fpr: float = 0.01,
+    min_precision: float = 0.95,
 ) -> tuple[dict[str, float], float, float]:
-    """Per-category thresholds from the model's own false-alarm budget on dev.
+    """Per-category thresholds from the model's own false alarms on dev.
 
     Each category gets the lowest threshold at which the model alone flags at
-    most ``model_fpr`` of the dev hard negatives. Then, while the combined
+    most ``model_fpr`` of the dev hard negatives and keeps a dev precision of
+    at least ``min_precision`` (hard negatives alone can be too easy: a model
+    trained on many more of them got 0.1 and flagged 9.5% of the test split's
+    hard negatives). Then, while the combined
     system flags more than ``max_fpr`` of them, the category adding the most
     false positives is raised a step (above 1 switches it off).
 
@@ -92,8 +96,16 @@ def calibrate(
     """
     hard = [s for ex, s in zip(examples, scores, strict=True) if ex.hard_negative]
     budget = model_fpr * len(hard)
+
+    def precise(c: str, t: float) -> bool:
+        flagged = [c in ex.categories for ex, s in zip(examples, scores, strict=True) if s.categories[c] >= t]
+        return not flagged or sum(flagged) >= min_precision * len(flagged)
+
     thresholds = {
-        c: min((t for t in _GRID if sum(s.categories[c] >= t for s in hard) <= budget), default=_OFF)
+        c: min(
+            (t for t in _GRID if sum(s.categories[c] >= t for s in hard) <= budget and precise(c, t)),
+            default=_OFF,
+        )
         for c in CATEGORIES
     }
 
