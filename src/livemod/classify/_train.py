@@ -85,9 +85,9 @@ def calibrate(
     most ``model_fpr`` of the dev hard negatives and keeps a dev precision of
     at least ``min_precision`` (hard negatives alone can be too easy: a model
     trained on many more of them got 0.1 and flagged 9.5% of the test split's
-    hard negatives). Then, while the combined
-    system flags more than ``max_fpr`` of them, the category adding the most
-    false positives is raised a step (above 1 switches it off).
+    hard negatives). Then, while the combined system flags more than
+    ``max_fpr`` of them, the category adding the most false positives is
+    raised a step (above 1 switches it off).
 
     Maximising the combined dev F1 instead switched the model off once the
     rules caught every dev line (2026-11-23): on dev the model could then only
