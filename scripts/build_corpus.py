@@ -34,6 +34,9 @@ SOURCE = ROOT / "data" / "corpus" / "source"
 OUT = ROOT / "data" / "corpus" / "corpus.jsonl"
 # What Whisper base heard when the train split was read aloud (scripts/asr_confusions.py).
 HEARD = SOURCE / "whisper_heard.jsonl"
+# What Whisper base heard when the train lines with no violation were read aloud in two
+# voices the eval fixtures do not use (scripts/make_fixtures.py --only asr_negatives).
+HEARD_NEGATIVES = SOURCE / "whisper_heard_negatives.jsonl"
 TRAIN_ONLY = SOURCE / "train_only"
 SEED = 20261122
 
@@ -310,7 +313,7 @@ def composites(lines: list[Line], rng: random.Random) -> list[dict[str, object]]
     return out
 
 
-def build(with_whisper: bool = False) -> list[dict[str, object]]:
+def build(with_whisper: bool = False, with_heard_negatives: bool = False) -> list[dict[str, object]]:
     rng = random.Random(SEED)
     lines = parse_sources()
     assign_splits(lines, rng)
@@ -351,7 +354,37 @@ def build(with_whisper: bool = False) -> list[dict[str, object]]:
         rows.append(record(ln, ln.text, "original", 0))
         for i, (name, text) in enumerate(ln.variants, start=1):
             rows.append(record(ln, text, name, i))
+    if with_heard_negatives:
+        rows.extend(heard_negatives([*lines, *extra]))
     return rows
+
+
+def heard_negatives(lines: list[Line]) -> list[dict[str, object]]:
+    """Whisper's transcripts of lawful train lines, as `whisper` variants of those lines.
+
+    Unlike whisper_heard.jsonl, a mishearing cannot make these labels wrong: a
+    lawful line stays lawful however garbled. They were meant to teach the model
+    that garbled talk near a trigger word is not evidence by itself. Off by
+    default: measured, the retrained model flagged more hard negatives in the
+    test split and lost macro F1 on eval_test audio (docs/benchmarks.md).
+    """
+    by_text = {ln.text: ln for ln in lines}
+    taken: dict[str, set[str]] = defaultdict(set)
+    out: list[dict[str, object]] = []
+    for raw in HEARD_NEGATIVES.read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            continue
+        r = json.loads(raw)
+        ln = by_text.get(r["text"])
+        if ln is None or ln.split != "train" or ln.subtypes:
+            raise SystemExit(f"{HEARD_NEGATIVES.name}: not a lawful train line: {r['text']}")
+        h = unicodedata.normalize("NFC", r["heard"].strip())
+        seen = taken[ln.text]
+        if not h or h == ln.text or h in seen or h in {t for _, t in ln.variants}:
+            continue
+        seen.add(h)
+        out.append(record(ln, h, "whisper", 50 + len(seen)))
+    return out
 
 
 def summary(rows: list[dict[str, object]]) -> str:
@@ -375,8 +408,13 @@ def main() -> int:
         action="store_true",
         help="add source/whisper_heard.jsonl transcripts as train variants",
     )
+    ap.add_argument(
+        "--with-heard-negatives",
+        action="store_true",
+        help="add source/whisper_heard_negatives.jsonl transcripts of lawful train lines",
+    )
     args = ap.parse_args()
-    rows = build(args.with_whisper)
+    rows = build(args.with_whisper, args.with_heard_negatives)
     text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     if args.check:
         same = OUT.is_file() and OUT.read_text(encoding="utf-8") == text

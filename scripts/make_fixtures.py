@@ -253,6 +253,42 @@ def eval_script(corpus: Path, split: str = "test", every: int = 1) -> list[Line 
     return script
 
 
+# Kokoro's other Mandarin voices: training audio never shares a voice with the eval fixtures.
+TRAIN_VOICES = ["zf_xiaoyi", "zm_yunxia", "zm_yunyang"]
+
+
+def negatives_script(corpus: Path, heard: Path) -> list[Line | Gap]:
+    """Train-split Mandarin lines with no violation, each read in two voices.
+
+    Whatever Whisper makes of a lawful line, it stays lawful, so its transcripts
+    are training data whose labels cannot be wrong (a garbled *violation* may no
+    longer carry its label). ``build_corpus.py --with-heard-negatives`` adds
+    them; measured, that is off (docs/benchmarks.md). Lines already in ``heard``
+    are left out, so that set keeps measuring robustness on transcripts no model
+    trained on.
+    """
+    rows = [json.loads(x) for x in corpus.read_text(encoding="utf-8").splitlines() if x.strip()]
+    skip = {json.loads(x)["text"] for x in heard.read_text(encoding="utf-8").splitlines() if x.strip()}
+    picked = [
+        r
+        for r in rows
+        if r["split"] == "train"
+        and r["variant"] == "original"
+        and r["lang"] == "zh"
+        and not r["subtypes"]
+        and r["text"] not in skip
+    ]
+    script: list[Line | Gap] = []
+    for i, r in enumerate(picked):
+        for k in (0, 1):
+            line = Line(
+                r["text"], TRAIN_VOICES[(i + k) % len(TRAIN_VOICES)], [], pause_ms=900, bgm=i % 5 == 4
+            )
+            line.hard_negative = bool(r["hard_negative"])  # type: ignore[attr-defined]
+            script.append(line)
+    return script
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -263,11 +299,12 @@ def main() -> None:
     ap.add_argument("--corpus", type=Path, default=Path("data/corpus/corpus.jsonl"))
     ap.add_argument("--holdout", type=Path, default=Path("data/holdout/holdout.jsonl"))
     ap.add_argument("--holdout2", type=Path, default=Path("data/holdout/holdout2.jsonl"))
+    ap.add_argument("--heard", type=Path, default=Path("data/corpus/source/whisper_heard.jsonl"))
     ap.add_argument(
         "--only",
-        choices=["room_demo", "eval_test", "eval_holdout", "eval_holdout2", "asr_train"],
-        help="build just this fixture; asr_train (not committed) reads the train split aloud to study "
-        "Whisper's mishearings without touching the test split",
+        choices=["room_demo", "eval_test", "eval_holdout", "eval_holdout2", "asr_train", "asr_negatives"],
+        help="build just this fixture; asr_train and asr_negatives (not committed) read train lines "
+        "aloud to study Whisper's mishearings without touching the test split",
     )
     args = ap.parse_args()
     digest = hashlib.sha256(args.model.read_bytes()).hexdigest()
@@ -284,9 +321,11 @@ def main() -> None:
         ("eval_holdout2", eval_script(args.holdout2, "holdout2"), 19),
         # Every other train line: about 230 lines, 16 minutes of speech.
         ("asr_train", eval_script(args.corpus, "train", every=2), 13),
+        # Train lines with no violation, in voices the eval fixtures do not use.
+        ("asr_negatives", negatives_script(args.corpus, args.heard), 23),
     )
     for name, script, seed in fixtures:
-        if name == "asr_train" and args.only != name:
+        if name.startswith("asr_") and args.only != name:
             continue
         if args.only and name != args.only:
             continue
