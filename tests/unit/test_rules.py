@@ -174,3 +174,15 @@ def test_one_match_per_subtype_keeps_the_spans_of_its_phrases(engine: RuleEngine
     assert m.subtype == "absolute_terms"
     assert [text[a:b] for a, b in m.parts] == ["国家级", "绝无仅有"]
     assert (m.start, m.end) == (m.parts[0][0], m.parts[-1][1])
+
+
+@pytest.mark.parametrize("text", ["价格不能说", "价格太便宜了不能说", "价钱便宜得不能说，懂的扣1"])
+def test_a_refusal_that_ends_the_claim_is_the_claim(engine: RuleEngine, text: str) -> None:
+    # 不能说 is also a disavowal cue ("广告法规定不能说最好"); at the end of the
+    # match it is the withholding itself, and it used to excuse the hit.
+    assert "price_not_stated" in {m.subtype for m in engine.classify(text)}
+
+
+@pytest.mark.parametrize("text", ["扣1的别信私信你的骗子", "说价格不能说的直播间千万别信"])
+def test_a_warning_inside_or_after_the_match_still_excuses(engine: RuleEngine, text: str) -> None:
+    assert engine.classify(text) == []

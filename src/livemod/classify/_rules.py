@@ -85,6 +85,16 @@ def _han_count(s: str) -> int:
     return sum(1 for c in s if "\u3400" <= c <= "\u9fff")
 
 
+def _closes(cue_start: int, cue_end: int, hit_start: int, hit_end: int) -> bool:
+    """Whether a disavowal cue is the last words of the hit itself.
+
+    Then the pattern matched the refusal as the violation ("价格太便宜了不能说"
+    withholds the price) and the cue excuses nothing. A cue anywhere else, even
+    inside a wide match ("扣1的别信私信你的骗子"), is still a warning.
+    """
+    return hit_start <= cue_start and cue_end == hit_end
+
+
 class RuleEngine:
     """Classifies utterances with a :class:`Policy`; safe to share between threads."""
 
@@ -205,8 +215,9 @@ class RuleEngine:
         # terms carry a negation ("没有副作用"), so this is not tied to negatable.
         if self.policy.disavowal is not None:
             w = self.policy.disavowal_window
-            if self.policy.disavowal.search(text, max(0, hit.start - w), hit.end + w):
-                return True
+            for m in self.policy.disavowal.finditer(text, max(0, hit.start - w), hit.end + w):
+                if not _closes(m.start(), m.end(), hit.start, hit.end):
+                    return True
         if st.negatable:
             before = text[max(0, hit.start - _NEGATION_LOOKBACK) : hit.start]
             if self.policy.negation.search(before):
@@ -227,8 +238,10 @@ class RuleEngine:
         if self._sound_disavowal is not None:
             w = self.policy.disavowal_window
             lo, hi = sound.to_sound(max(0, hit.start - w)), sound.to_sound(hit.end + w)
-            if self._sound_disavowal.search(sound.sound, lo, hi):
-                return True
+            start, end = sound.to_sound(hit.start), sound.to_sound(hit.end)
+            for m in self._sound_disavowal.finditer(sound.sound, lo, hi):
+                if not _closes(m.start(), m.end(), start, end):
+                    return True
         if self.policy.subtypes[hit.subtype].negatable and self._sound_negation is not None:
             lo, hi = sound.to_sound(max(0, hit.start - _NEGATION_LOOKBACK)), sound.to_sound(hit.start)
             if self._sound_negation.search(sound.sound[lo:hi]):
