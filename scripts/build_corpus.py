@@ -313,17 +313,17 @@ def composites(lines: list[Line], rng: random.Random) -> list[dict[str, object]]
     return out
 
 
+def heard_pairs(path: Path) -> list[dict[str, str]]:
+    """The text/heard records of a scripts/asr_confusions.py JSONL file."""
+    return [json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines() if raw.strip()]
+
+
 def build(with_whisper: bool = False, with_heard_negatives: bool = False) -> list[dict[str, object]]:
     rng = random.Random(SEED)
     lines = parse_sources()
     assign_splits(lines, rng)
     rows: list[dict[str, object]] = []
-    heard: dict[str, str] = {}
-    if HEARD.is_file():
-        for raw in HEARD.read_text(encoding="utf-8").splitlines():
-            if raw.strip():
-                r = json.loads(raw)
-                heard[r["text"]] = r["heard"]
+    heard = {r["text"]: r["heard"] for r in heard_pairs(HEARD)} if HEARD.is_file() else {}
     for ln in lines:
         make_variants(ln, rng)
         rows.append(record(ln, ln.text, "original", 0))
@@ -371,10 +371,7 @@ def heard_negatives(lines: list[Line]) -> list[dict[str, object]]:
     by_text = {ln.text: ln for ln in lines}
     taken: dict[str, set[str]] = defaultdict(set)
     out: list[dict[str, object]] = []
-    for raw in HEARD_NEGATIVES.read_text(encoding="utf-8").splitlines():
-        if not raw.strip():
-            continue
-        r = json.loads(raw)
+    for r in heard_pairs(HEARD_NEGATIVES):
         ln = by_text.get(r["text"])
         if ln is None or ln.split != "train" or ln.subtypes:
             raise SystemExit(f"{HEARD_NEGATIVES.name}: not a lawful train line: {r['text']}")
