@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from livemod.classify._train import TrainOptions
 from livemod.cli._app import Verbose, _classifier, _pipeline, _settings, app, fail
 from livemod.cli._logging import setup_logging, stderr
 
@@ -45,6 +46,13 @@ def train(
     lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 1.5e-4,
     limit: Annotated[int, typer.Option(min=0, help="Train on N examples only (quick checks); 0 = all.")] = 0,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Seed for the shuffle, dropout and the new head. Another seed trains another model "
+            "on the same data: compare two to see how much a result owes to chance."
+        ),
+    ] = TrainOptions().seed,
     if_missing: Annotated[
         bool, typer.Option("--if-missing", help="Do nothing when a trained model is already there.")
     ] = False,
@@ -67,7 +75,6 @@ def train(
 
     from livemod.classify._corpus import CorpusError
     from livemod.classify._model import META_FILE
-    from livemod.classify._train import TrainOptions
     from livemod.classify._train import train as run_train
 
     settings = _settings()
@@ -91,7 +98,7 @@ def train(
         )
         return
     base_dir = _base_dir(base, settings.cache_dir)
-    opts = TrainOptions(epochs=epochs, lr=lr, limit=limit or None, device=device)
+    opts = TrainOptions(epochs=epochs, lr=lr, limit=limit or None, device=device, seed=seed)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
