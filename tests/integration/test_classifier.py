@@ -58,6 +58,17 @@ def test_training_on_a_tiny_slice_writes_a_loadable_calibrated_model(tmp_path: P
     assert flt.meta.thresholds == meta["thresholds_float"]
 
 
+def test_train_command_trains_with_the_seed_it_is_given(tmp_path: Path) -> None:
+    out = tmp_path / "cli"
+    proc = subprocess.run(
+        [LIVEMOD, "train", "--epochs", "1", "--limit", "16", "--seed", "5", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    trained = json.loads((out / "livemod.json").read_text(encoding="utf-8"))["trained"]
+    assert (trained["seed"], trained["train_examples"], trained["epochs"]) == (5, 16, 1)
+
+
 # Utterances written for this test, not in the corpus: claims the rules do not
 # spell out, and innocent lines full of trigger words.
 MODEL_POSITIVES = [
