@@ -233,13 +233,17 @@ def encode_opus(audio: np.ndarray, out: Path, ffmpeg: str) -> None:
 VOICES = ["zf_xiaobei", "zm_yunjian", "zf_xiaoni", "zm_yunxi", "zf_xiaoxiao"]
 
 
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
 def eval_script(corpus: Path, split: str = "test", every: int = 1) -> list[Line | Gap]:
     """Every Mandarin test-split line of the corpus, as originally written, in five voices.
 
     ``livemod eval --audio`` runs it end to end; a fifth of the lines carry
     background music, as rooms do.
     """
-    rows = [json.loads(x) for x in corpus.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = read_jsonl(corpus)
     picked = [r for r in rows if r["split"] == split and r["variant"] == "original" and r["lang"] == "zh"]
     picked = picked[::every]
     script: list[Line | Gap] = []
@@ -267,8 +271,8 @@ def negatives_script(corpus: Path, heard: Path) -> list[Line | Gap]:
     are left out, so that set keeps measuring robustness on transcripts no model
     trained on.
     """
-    rows = [json.loads(x) for x in corpus.read_text(encoding="utf-8").splitlines() if x.strip()]
-    skip = {json.loads(x)["text"] for x in heard.read_text(encoding="utf-8").splitlines() if x.strip()}
+    rows = read_jsonl(corpus)
+    skip = {r["text"] for r in read_jsonl(heard)}
     picked = [
         r
         for r in rows
