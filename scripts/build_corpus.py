@@ -313,6 +313,11 @@ def composites(lines: list[Line], rng: random.Random) -> list[dict[str, object]]
     return out
 
 
+def adds_text(ln: Line, heard: str) -> bool:
+    """Whether a transcript says something the line and its variants do not already."""
+    return bool(heard) and heard != ln.text and heard not in {t for _, t in ln.variants}
+
+
 def heard_pairs(path: Path) -> list[dict[str, str]]:
     """The text/heard records of a scripts/asr_confusions.py JSONL file."""
     return [json.loads(raw) for raw in path.read_text(encoding="utf-8").splitlines() if raw.strip()]
@@ -332,13 +337,7 @@ def build(with_whisper: bool = False, with_heard_negatives: bool = False) -> lis
         # Real Whisper output for train lines only: dev and test stay unheard by training.
         # Off by default: measured, these lines made the model worse (see data/corpus/README.md).
         h = heard.get(ln.text, "")
-        if (
-            with_whisper
-            and ln.split == "train"
-            and h
-            and h != ln.text
-            and h not in {t for _, t in ln.variants}
-        ):
+        if with_whisper and ln.split == "train" and adds_text(ln, h):
             rows.append(record(ln, h, "whisper", 50))
     rows.extend(composites(lines, rng))
     # Lines added after the split was fixed go to train only, with their own random
@@ -377,7 +376,7 @@ def heard_negatives(lines: list[Line]) -> list[dict[str, object]]:
             raise SystemExit(f"{HEARD_NEGATIVES.name}: not a lawful train line: {r['text']}")
         h = unicodedata.normalize("NFC", r["heard"].strip())
         seen = taken[ln.text]
-        if not h or h == ln.text or h in seen or h in {t for _, t in ln.variants}:
+        if h in seen or not adds_text(ln, h):
             continue
         seen.add(h)
         out.append(record(ln, h, "whisper", 50 + len(seen)))
