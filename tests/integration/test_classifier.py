@@ -1,22 +1,33 @@
-"""The learned classifier for real: training on a slice, the trained default model, the eval gate.
+"""The learned classifier for real: training on a slice, the shipped default model, the eval gate.
 
-The default model is built by `make test`'s set-up (`livemod train`); these
-tests use it from the shared cache directory, as the pipeline does.
+The default model ships in the package as a compact artifact and is assembled
+into the shared cache directory on first use, as the pipeline does.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from livemod.classify import HybridClassifier, ModelClassifier, RuleEngine, load_corpus
-from livemod.classify._encoder import build_base_encoder
-from livemod.classify._train import TrainOptions, train
+from livemod.classify import (
+    HybridClassifier,
+    ModelClassifier,
+    ModelScores,
+    RuleEngine,
+    TrainOptions,
+    assemble,
+    build_base_encoder,
+    classifier_path,
+    load_corpus,
+    train,
+    write_artifact,
+)
 from livemod.config import Settings
 from tests.conftest import FIXTURES, ROOT
 
@@ -27,9 +38,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def default_model() -> ModelClassifier:
-    where = Settings().default_classifier_dir
-    if not (where / "livemod.json").is_file():
-        pytest.fail(f"no trained default classifier at {where}: run `make test` (or `livemod train`) first")
+    # The shipped artifact, assembled over the base weights as every command does.
+    where = classifier_path(Settings())
+    assert where is not None
     return ModelClassifier(where, device="cpu")
 
 
@@ -56,6 +67,44 @@ def test_training_on_a_tiny_slice_writes_a_loadable_calibrated_model(tmp_path: P
     assert clf.meta.thresholds == meta["thresholds"]
     flt = ModelClassifier(out, device="cpu", quantize=False)
     assert flt.meta.thresholds == meta["thresholds_float"]
+
+
+def test_training_on_a_small_subset_learns(tmp_path: Path) -> None:
+    """Loss falls, and a line of the subset that the untrained head got wrong is right after training."""
+    base = build_base_encoder(Settings().cache_dir / "e5-small-base")
+
+    def opts(epochs: int) -> TrainOptions:
+        return TrainOptions(epochs=epochs, limit=48, batch_size=8, max_length=48, seed=13)
+
+    train(base, tmp_path / "before", options=opts(0))  # the fresh head, untrained
+    report = train(base, tmp_path / "after", options=opts(6))
+    losses = report.epoch_losses
+    assert len(losses) == 6 and losses[-1] < 0.6 * losses[0], losses
+    # The subset train() drew, drawn the same way.
+    subset = random.Random(13).sample(load_corpus(split="train"), 48)
+    before = ModelClassifier(tmp_path / "before", device="cpu", quantize=False, calibrating=True)
+    after = ModelClassifier(tmp_path / "after", device="cpu", quantize=False, calibrating=True)
+    texts = [ex.text for ex in subset]
+
+    def right(scores: list[ModelScores]) -> list[bool]:
+        return [
+            all((s.categories[c] >= 0.5) == (c in ex.categories) for c in s.categories)
+            for ex, s in zip(subset, scores, strict=True)
+        ]
+
+    was, now = right(before.scores(texts)), right(after.scores(texts))
+    flipped = [ex.text for ex, w, n in zip(subset, was, now, strict=True) if n and not w]
+    assert flipped, "training made no line of its own subset right that was wrong before"
+    assert sum(now) > sum(was), (sum(was), sum(now))
+
+    # Its compact artifact (what training changed, int8 deltas) assembles to the same scores.
+    write_artifact(tmp_path / "after", base, tmp_path / "artifact")
+    size = sum(p.stat().st_size for p in (tmp_path / "artifact").iterdir())
+    assert size < 25e6
+    assembled = assemble(tmp_path / "artifact", tmp_path / "assembled", Settings().cache_dir)
+    again = ModelClassifier(assembled, device="cpu", quantize=False, calibrating=True)
+    for a, b in zip(after.scores(texts), again.scores(texts), strict=True):
+        assert max(abs(a.categories[c] - b.categories[c]) for c in a.categories) < 0.02
 
 
 def test_train_command_trains_with_the_seed_it_is_given(tmp_path: Path) -> None:

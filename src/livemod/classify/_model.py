@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from livemod.asr._zh import to_simplified
 from livemod.classify._policy import CATEGORIES, Policy
+from livemod.text import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,13 @@ class ModelMeta:
         (directory / META_FILE).write_text(text, encoding="utf-8")
 
 
+def quiet_transformers() -> None:
+    """No third-party progress bars on a user's terminal: transformers draws one per model load."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
 def pick_device(device: str) -> str:
     import torch
 
@@ -135,6 +142,7 @@ class ModelClassifier:
                     directory,
                     self.device,
                 )
+        quiet_transformers()
         self._tok = AutoTokenizer.from_pretrained(directory)
         model = AutoModelForSequenceClassification.from_pretrained(directory)
         model.eval()

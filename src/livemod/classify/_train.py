@@ -26,10 +26,18 @@ from typing import Any
 
 from livemod.classify._corpus import Example, load_corpus
 from livemod.classify._hybrid import combine
-from livemod.classify._model import ModelClassifier, ModelMeta, ModelScores, label_names, pick_device, prepare
+from livemod.classify._model import (
+    ModelClassifier,
+    ModelMeta,
+    ModelScores,
+    label_names,
+    pick_device,
+    prepare,
+    quiet_transformers,
+)
 from livemod.classify._policy import CATEGORIES, Policy
 from livemod.classify._rules import Match, RuleEngine
-from livemod.evaluation._metrics import Scoreboard
+from livemod.classify._scoreboard import Scoreboard
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +64,8 @@ class TrainReport:
     thresholds: dict[str, float]
     dev_macro_f1: float
     dev_hard_negative_fpr: float
+    # Mean training loss of each epoch, first to last (empty when only recalibrated).
+    epoch_losses: list[float] = dataclasses.field(default_factory=list)
 
 
 def _targets(ex: Example, labels: Sequence[str]) -> list[float]:
@@ -193,6 +203,7 @@ def train(
     device = pick_device(opts.device)
 
     t_start = time.perf_counter()
+    quiet_transformers()
     tok = AutoTokenizer.from_pretrained(str(base))
     model = AutoModelForSequenceClassification.from_pretrained(
         str(base),
@@ -222,6 +233,7 @@ def train(
     loss_fn = torch.nn.BCEWithLogitsLoss()
     order = list(range(len(train_set)))
     step = 0
+    epoch_losses: list[float] = []
     model.train()
     for epoch in range(opts.epochs):
         random.shuffle(order)
@@ -250,7 +262,8 @@ def train(
                     step,
                     total,
                 )
-        log.info("epoch %d/%d: mean loss %.4f", epoch + 1, opts.epochs, running / steps_per_epoch)
+        epoch_losses.append(running / steps_per_epoch)
+        log.info("epoch %d/%d: mean loss %.4f", epoch + 1, opts.epochs, epoch_losses[-1])
 
     tmp = out_dir.with_name(out_dir.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -284,12 +297,13 @@ def train(
         "dev_macro_f1": round(macro, 4),
         "dev_hard_negative_fpr": round(fpr, 4),
         "policy_version": policy.version,
+        "epoch_losses": [round(x, 4) for x in epoch_losses],
     }
     meta.write(tmp)
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp.replace(out_dir)
-    return TrainReport(out_dir, len(train_set), len(dev_set), seconds, thresholds, macro, fpr)
+    return TrainReport(out_dir, len(train_set), len(dev_set), seconds, thresholds, macro, fpr, epoch_losses)
 
 
 def _calibrate_dir(
