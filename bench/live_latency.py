@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 
 from livemod.classify import build_classifier
+from livemod.client import follow_events
 from livemod.config import Settings
 from livemod.frames import SAMPLE_RATE, Finding
 from livemod.ingest import FfmpegSource
 from livemod.review import create_app, create_token
-from livemod.review._events_client import follow_events
 from livemod.store import Database
 from livemod.worker import RoomSpec, Worker, transcriber_for
 

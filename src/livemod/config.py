@@ -32,38 +32,57 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIVEMOD_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Clips, spool and the SQLite file.")
-    cache_dir: Path = Field(default_factory=default_cache_dir, description="The assembled Whisper model.")
-    database_url: str = Field("", description="Any SQLAlchemy URL; empty means SQLite under data_dir.")
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="The assembled Whisper model and default classifier (made from installed packages).",
+    )
+    database_url: str = Field("", description="Any SQLAlchemy URL; empty means SQLite in the data dir.")
 
     # ASR. "base" is the bundled Whisper base; anything else is a local
     # CTranslate2 model directory or a hub id (small, large-v3, org/name).
-    model: str = "base"
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    compute_type: str = "auto"
-    cpu_threads: int = Field(0, ge=0, description="0: all cores.")
+    model: str = Field(
+        "base",
+        description="Whisper: 'base' (bundled), a CTranslate2 model directory, or a hub id/size "
+        "(small, large-v3) on a machine that reaches a hub.",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Whisper's device: CUDA when present.")
+    compute_type: str = Field(
+        "auto", description="auto: float16 on CUDA, int8 on CPU; or any CTranslate2 type."
+    )
+    cpu_threads: int = Field(0, ge=0, description="Whisper's CPU threads; 0: all cores.")
     language: str = Field("zh", description="An ISO code, or 'auto' to detect per segment.")
-    beam_size: int = Field(1, ge=1, le=10)
-    no_speech_threshold: float = Field(0.6, ge=0, le=1)
-    log_prob_threshold: float = -1.0
-    compression_ratio_threshold: float = 2.4
+    beam_size: int = Field(1, ge=1, le=10, description="Whisper's beam width (1: greedy, the fastest).")
+    no_speech_threshold: float = Field(
+        0.6, ge=0, le=1, description="Whisper drops a segment it thinks is not speech above this."
+    )
+    log_prob_threshold: float = Field(-1.0, description="Whisper retries hotter below this mean log-prob.")
+    compression_ratio_threshold: float = Field(
+        2.4, description="Whisper retries hotter above this gzip ratio (repetition)."
+    )
     asr_prompt: str = Field("", description="Text Whisper reads as if said before each segment.")
     asr_hotwords: str = Field("", description="Words Whisper is nudged towards (ignored with asr_prompt).")
 
     # Speech segmentation.
-    vad_threshold: float = Field(0.5, gt=0, lt=1)
+    vad_threshold: float = Field(0.5, gt=0, lt=1, description="Silero VAD's speech probability.")
     min_silence_ms: int = Field(500, ge=100, description="A pause this long ends a segment.")
-    max_segment_ms: int = Field(15_000, ge=2_000, le=30_000, description="Whisper sees at most 30 s.")
-    min_speech_ms: int = Field(250, ge=0)
-    speech_pad_ms: int = Field(200, ge=0)
+    max_segment_ms: int = Field(
+        15_000, ge=2_000, le=30_000, description="Longest segment (Whisper sees at most 30 s)."
+    )
+    min_speech_ms: int = Field(250, ge=0, description="Shorter speech is ignored.")
+    speech_pad_ms: int = Field(200, ge=0, description="Audio kept on each side of speech.")
 
-    clip_format: Literal["opus", "mp3"] = "opus"
+    clip_format: Literal["opus", "mp3"] = Field("opus", description="Evidence clips: opus or mp3.")
     context_ms: int = Field(20_000, ge=0, description="Transcript kept before a finding as its context.")
 
     # The learned classifier beside the rules: "default" is the one `livemod
     # train` builds into cache_dir/classifier (make demo does), else a
     # directory or a hub id; "none" runs the rules alone.
-    classifier_model: str = Field("default", description="'default', 'none', a directory or a hub id.")
-    classifier_device: str = Field("auto", description="auto, cpu, cuda or cuda:N.")
+    classifier_model: str = Field(
+        "default",
+        description="'default' (shipped), a directory `livemod train` wrote, a hub id, or 'none' for the "
+        "rules alone.",
+    )
+    classifier_device: str = Field("auto", description="auto, cpu (int8), cuda or cuda:N (float16).")
     classifier_batch: int = Field(
         16, ge=1, le=1024, description="Utterances per forward pass; 16 was fastest on 2 CPU cores."
     )
@@ -75,7 +94,7 @@ class Settings(BaseSettings):
     claim_lease_s: float = Field(
         300.0, ge=5, le=3600, description="A moderator's claim lapses this long after its last renewal."
     )
-    chromium: str = Field("", description="The browser that prints --pdf reports; empty: look on PATH.")
+    chromium: str = Field("", description="The browser that prints --pdf reports; empty: chromium on PATH.")
 
     stream_timeout_s: float = Field(15.0, gt=0, description="A network source silent this long is dead.")
     connect_window_s: float = Field(
@@ -90,7 +109,7 @@ class Settings(BaseSettings):
     # Defaults measured with bench/live_latency.py (docs/benchmarks.md): 1500/6000/500
     # gave p50 3.6 s; 750/5000/300 gave p50 2.4 s for 1.4 CPU cores per room.
     partial_step_ms: int = Field(750, ge=0, description="Decode a window after this much new speech.")
-    partial_window_ms: int = Field(5_000, ge=1_000, le=30_000)
+    partial_window_ms: int = Field(5_000, ge=1_000, le=30_000, description="An early window's length.")
     stable_margin_ms: int = Field(300, ge=0, description="Words this close to a window's end wait.")
     window_context_ms: int = Field(
         10_000,
@@ -107,7 +126,9 @@ class Settings(BaseSettings):
     max_lag_ms: int = Field(
         60_000, ge=0, description="A room further behind live than this skips its oldest speech (0: never)."
     )
-    post_retries: int = Field(5, ge=0)
+    post_retries: int = Field(
+        5, ge=0, description="Retries of one request to the review API (spooled findings wait meanwhile)."
+    )
     metrics_host: str = Field("127.0.0.1", description="Where the worker serves /metrics (0.0.0.0: all).")
 
     @field_validator("data_dir", "cache_dir", mode="after")
@@ -137,3 +158,20 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_table() -> str:
+    """The README's settings table, made from :class:`Settings` (a test keeps the README in step)."""
+    # Defaults that depend on the machine, as a reader should read them.
+    described = {
+        "data_dir": "~/.local/share/livemod",
+        "cache_dir": "~/.cache/livemod",
+        "database_url": "SQLite in the data dir",
+    }
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        default = info.get_default(call_default_factory=False)
+        shown = described.get(name) or (str(default) if default != "" else "(empty)")
+        text = (info.description or "").replace("|", "\\|")
+        rows.append(f"| `LIVEMOD_{name.upper()}` | `{shown}` | {text} |")
+    return "\n".join(rows) + "\n"

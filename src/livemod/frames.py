@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
+from livemod.vocab import FindingSource
+
 SAMPLE_RATE = 16_000
 
 Audio = npt.NDArray[np.float32]
@@ -140,7 +142,7 @@ class Finding:
     legal_basis: str
     rule: str
     suggestion: str = ""
-    source: str = "rules"
+    source: FindingSource = FindingSource.RULES
     score: float = 1.0
     segment_start_ms: int = 0
     segment_end_ms: int = 0

@@ -115,7 +115,7 @@ def test_moderator_sees_a_finding_arrive_plays_it_and_decides_with_the_keyboard(
             if back.claimed_by is None:
                 break
         page.wait_for_timeout(100)
-    assert back.claimed_by is None and back.status == "pending"
+    assert back is not None and back.claimed_by is None and back.status == "pending"
     page.close()
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from livemod.client import ServerEvent, follow_events, parse_sse
 from livemod.config import Settings
 from livemod.review import create_app, create_token
-from livemod.review._events_client import ServerEvent, follow_events, parse_sse
 from livemod.store import Database
 from tests.conftest import auth
 from tests.live_server import serve

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from livemod.classify import CorpusError, Example, load_heard
-from livemod.evaluation import Scoreboard, evaluate_audio
+from livemod.classify import CorpusError, Example, Scoreboard, load_heard
+from livemod.evaluation import evaluate_audio
 
 
 def test_precision_recall_f1_and_hard_negative_rate() -> None:
@@ -28,6 +28,7 @@ def test_precision_recall_f1_and_hard_negative_rate() -> None:
     assert b.macro_f1 == pytest.approx((0.5 + 1.0 + 0.0) / 3)
     assert b.hard_negative_fpr == pytest.approx(0.5)
     report = b.as_dict()
+    assert isinstance(report["subtypes"], dict)
     assert report["subtypes"][f"{fa}.absolute_terms"]["fp"] == 1
     assert report["subtypes"][f"{fa}.absolute_terms"]["fn"] == 1
     assert len(b.errors) == 2

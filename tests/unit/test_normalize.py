@@ -1,6 +1,6 @@
 import pytest
 
-from livemod.classify import normalize
+from livemod.text import normalize
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from livemod.client import ReviewClient, ReviewError
 from livemod.frames import Finding
-from livemod.pipeline import ReviewSink
-from livemod.review import ReviewClient, ReviewError
-from livemod.store import Spool
+from livemod.worker import ReviewSink, Spool
 
 
 def finding(i: int, clip: str | None = None) -> Finding:
@@ -44,7 +43,8 @@ class FlakyServer:
             self.down -= 1
             raise httpx.ConnectError("connection refused", request=request)
         if request.url.path == "/v1/findings":
-            created, existing = [], []
+            created: list[str] = []
+            existing: list[str] = []
             for f in json.loads(request.content)["findings"]:
                 (existing if f["id"] in self.stored else created).append(f["id"])
                 self.stored.setdefault(f["id"], f)

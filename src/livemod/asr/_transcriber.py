@@ -18,9 +18,9 @@ from typing import Any
 
 from livemod.asr._hallucination import is_hallucination
 from livemod.asr._model import resolve_model
-from livemod.asr._zh import to_simplified
 from livemod.config import default_cache_dir
 from livemod.frames import SpeechSegment, Transcript, Word
+from livemod.text import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -178,13 +178,10 @@ class Transcriber:
         words: list[Word] = []
         nsp: list[float] = []
         lps: list[float] = []
+        # faster-whisper itself drops a segment whose no-speech probability and
+        # log-prob both say silence (the two thresholds above); a repetitive one
+        # it only retries hotter, so that is dropped here.
         for s in segments:
-            if (
-                s.no_speech_prob > self.opts.no_speech_threshold
-                and s.avg_logprob < self.opts.log_prob_threshold
-            ):
-                log.debug("room %s seg %d: dropped as no speech: %r", segment.room_id, segment.seq, s.text)
-                continue
             if s.compression_ratio > self.opts.compression_ratio_threshold:
                 log.debug("room %s seg %d: dropped as repetitive: %r", segment.room_id, segment.seq, s.text)
                 continue

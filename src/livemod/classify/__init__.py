@@ -1,16 +1,23 @@
 """Classify utterances against the policy pack (``prompts/policy``), with rules and a learned model."""
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
+from livemod.classify._artifact import (
+    ArtifactError,
+    assemble,
+    shipped_artifact_dir,
+    update_meta,
+    write_artifact,
+)
 from livemod.classify._corpus import CorpusError, Example, default_corpus_path, load_corpus, load_heard
+from livemod.classify._encoder import EncoderError, build_base_encoder
+from livemod.classify._factory import assemble_default, build_classifier, classifier_path
 from livemod.classify._hybrid import HybridClassifier, combine
-from livemod.classify._model import ModelClassifier, ModelLoadError, ModelMeta, ModelScores
-from livemod.classify._normalize import Normalized, normalize
+from livemod.classify._model import META_FILE, ModelClassifier, ModelLoadError, ModelMeta, ModelScores
 from livemod.classify._policy import CATEGORIES, Policy, PolicyError, Subtype, default_policy_dir, load_policy
 from livemod.classify._rules import Match, RuleEngine
-
-if TYPE_CHECKING:
-    from livemod.config import Settings
+from livemod.classify._scoreboard import Scoreboard
+from livemod.classify._train import TrainOptions, TrainReport, recalibrate, train
 
 
 class Classifier(Protocol):
@@ -22,17 +29,13 @@ class Classifier(Protocol):
     def classify(self, text: str) -> list[Match]: ...
 
 
-def build_classifier(settings: "Settings", *, require_model: bool = False) -> HybridClassifier:
-    """The classifier settings ask for (imports the model code only when called)."""
-    from livemod.classify._factory import build_classifier as build
-
-    return build(settings, require_model=require_model)
-
-
 __all__ = [
     "CATEGORIES",
+    "META_FILE",
+    "ArtifactError",
     "Classifier",
     "CorpusError",
+    "EncoderError",
     "Example",
     "HybridClassifier",
     "Match",
@@ -40,17 +43,27 @@ __all__ = [
     "ModelLoadError",
     "ModelMeta",
     "ModelScores",
-    "Normalized",
     "Policy",
     "PolicyError",
     "RuleEngine",
+    "Scoreboard",
     "Subtype",
+    "TrainOptions",
+    "TrainReport",
+    "assemble",
+    "assemble_default",
+    "build_base_encoder",
     "build_classifier",
+    "classifier_path",
     "combine",
     "default_corpus_path",
     "default_policy_dir",
     "load_corpus",
     "load_heard",
     "load_policy",
-    "normalize",
+    "recalibrate",
+    "shipped_artifact_dir",
+    "train",
+    "update_meta",
+    "write_artifact",
 ]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
+
+from livemod.resources import shipped_path
 
 T = TypeVar("T")
 
@@ -31,11 +32,7 @@ class CorpusError(ValueError):
 
 
 def default_corpus_path() -> Path:
-    # A source checkout has data/ at the repository root; a wheel carries it as package data.
-    here = Path(__file__).resolve().parents[3] / "data" / "corpus" / "corpus.jsonl"
-    if here.is_file():
-        return here
-    return Path(str(resources.files("livemod") / "_data" / "corpus" / "corpus.jsonl"))
+    return shipped_path("data/corpus/corpus.jsonl")
 
 
 def _records(path: Path, what: str, build: Callable[[dict[str, Any]], T]) -> Iterator[tuple[int, T]]:

@@ -20,6 +20,7 @@ from dataclasses import replace
 from livemod.classify._model import ModelClassifier, ModelMeta, ModelScores
 from livemod.classify._policy import CATEGORIES, Policy
 from livemod.classify._rules import Match, RuleEngine
+from livemod.vocab import FindingSource
 
 
 def combine(
@@ -34,7 +35,7 @@ def combine(
     out: list[Match] = []
     for m in rule_matches:
         p = scores.categories[m.category]
-        out.append(replace(m, model=meta.name, model_score=round(p, 4), source="rules+model"))
+        out.append(replace(m, model=meta.name, model_score=round(p, 4), source=FindingSource.RULES_MODEL))
     covered = {m.category for m in out}
     for category in CATEGORIES:
         p = scores.categories[category]
@@ -54,7 +55,7 @@ def combine(
                 legal_basis=st.legal_basis,
                 suggestion=st.suggestion,
                 score=round(p, 4),
-                source="model",
+                source=FindingSource.MODEL,
                 model=meta.name,
                 model_score=round(p, 4),
             )

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-CATEGORIES = ("false_advertising", "unclear_pricing", "prohibited_product")
-SEVERITIES = ("low", "medium", "high")
+from livemod.resources import shipped_path
+from livemod.vocab import Category, Severity
+
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
 
 
 class PolicyError(ValueError):
@@ -58,12 +60,7 @@ class Policy:
 
 
 def default_policy_dir() -> Path:
-    # A source checkout has prompts/ at the repository root; an installed wheel
-    # carries the same files as package data.
-    here = Path(__file__).resolve().parents[3] / "prompts" / "policy"
-    if here.is_dir():
-        return here
-    return Path(str(resources.files("livemod") / "_prompts" / "policy"))
+    return shipped_path("prompts/policy")
 
 
 def _compile(items: list[str], where: str) -> tuple[re.Pattern[str], ...]:

@@ -1,7 +1,7 @@
 """The rules engine: one pass of Aho-Corasick automata, then the policy's regexes.
 
 Lexicon terms from every subtype go into one automaton over canonical text and
-two over its pinyin (see :mod:`._pinyin`), so the cost of a lookup does not
+two over its pinyin (see :mod:`livemod.text.pinyin`), so the cost of a lookup does not
 grow with the size of the lexicon. Structural claims that a word list cannot
 express ("原价399 ... 今天69") are the policy's regular expressions, matched on
 the characters and again on how the text sounds (see :mod:`._sound`), so that
@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from livemod.classify import _pinyin, _sound
-from livemod.classify._normalize import Normalized, normalize
+from livemod.classify import _sound
 from livemod.classify._policy import Policy, Subtype, load_policy
+from livemod.text import Normalized, normalize
+from livemod.text import pinyin as _pinyin
+from livemod.vocab import FindingSource
 
 SCORE_EXACT = 1.0
 SCORE_TONED = 0.9
@@ -43,13 +45,30 @@ class Match:
     legal_basis: str
     suggestion: str
     score: float = SCORE_EXACT
-    source: str = "rules"
+    source: FindingSource = FindingSource.RULES
     model: str | None = None
     model_score: float | None = None
     # The phrases merged into this match, as original-text spans in order; empty
     # means start..end is one phrase. A live room uses them to report a phrase
     # that its early windows missed beside one they already sent.
     parts: tuple[tuple[int, int], ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        """The match as ``livemod classify`` and ``check-script --json`` print it."""
+        return {
+            "category": self.category,
+            "subtype": self.subtype,
+            "span": [self.start, self.end],
+            "matched": self.matched,
+            "severity": self.severity,
+            "legal_basis": self.legal_basis,
+            "rule": self.rule,
+            "suggestion": self.suggestion,
+            "score": self.score,
+            "source": self.source,
+            "model": self.model,
+            "model_score": self.model_score,
+        }
 
 
 def _union(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-from livemod.classify import _pinyin
+from livemod.text import pinyin as _pinyin
 
 _FUZZY_BASE = 0xE000  # codes for fuzzy syllables: U+E000..U+EFFF
 _PLAIN_BASE = 0xF000  # codes for plain toneless syllables: U+F000..U+F8FF

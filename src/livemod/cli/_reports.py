@@ -14,7 +14,7 @@ from livemod.cli._app import Verbose, _classifier, _fmt_ms, _pipeline, _settings
 from livemod.cli._logging import setup_logging, stderr
 
 
-@app.command()
+@app.command(rich_help_panel="Recordings and scripts")
 def report(
     recordings: Annotated[
         list[Path], typer.Argument(help="Recorded sessions of one anchor (any format ffmpeg reads).")
@@ -54,7 +54,7 @@ def report(
         render_report,
         store_recording,
     )
-    from livemod.review._auth import check_anchor_names
+    from livemod.review import check_anchor_names
     from livemod.store import Database, Room
 
     try:
@@ -76,7 +76,6 @@ def report(
     durations = {p: probe_duration_ms(str(p)) or 0 for p, _ in todo}
     classifier = _classifier(settings) if todo else None
     failed: list[str] = []
-    failed_ids: list[str] = []
     progress = Progress(
         TextColumn("[bold]{task.fields[name]}[/]"),
         BarColumn(),
@@ -109,7 +108,6 @@ def report(
                 findings = list(pipe.run(src, on_progress))
             except SourceError as exc:
                 failed.append(f"{path}: {exc}")
-                failed_ids.append(rid)
                 stderr.print(f"[bold red]error:[/] {path}: {exc}", highlight=False)
                 done_ms += length
                 continue
@@ -171,7 +169,7 @@ def _policy() -> Any:
     return load_policy()
 
 
-@app.command("check-script")
+@app.command("check-script", rich_help_panel="Recordings and scripts")
 def check_script(
     script: Annotated[str, typer.Argument(help="A UTF-8 text file, one utterance per line; - for stdin.")],
     as_json: Annotated[
@@ -203,20 +201,7 @@ def check_script(
             row = {
                 "line": ln.line,
                 "text": ln.text,
-                "matches": [
-                    {
-                        "category": m.category,
-                        "subtype": m.subtype,
-                        "severity": m.severity,
-                        "span": [m.start, m.end],
-                        "matched": m.matched,
-                        "legal_basis": m.legal_basis,
-                        "suggestion": m.suggestion,
-                        "source": m.source,
-                        "score": m.score,
-                    }
-                    for m in ln.matches
-                ],
+                "matches": [m.to_dict() for m in ln.matches],
             }
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:

@@ -1,6 +1,5 @@
-"""Measuring detection: metrics and the ``livemod eval`` runs."""
+"""Measuring detection: the ``livemod eval`` runs on text and audio (the scoreboard is ``classify``'s)."""
 
-from livemod.evaluation._metrics import Counts, Scoreboard
 from livemod.evaluation._run import evaluate_audio, evaluate_text
 
-__all__ = ["Counts", "Scoreboard", "evaluate_audio", "evaluate_text"]
+__all__ = ["evaluate_audio", "evaluate_text"]

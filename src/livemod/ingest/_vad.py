@@ -102,10 +102,6 @@ class Segmenter:
         self._silence_frames = 0
         self._neg_threshold = max(self.opts.threshold - 0.15, 0.01)
 
-    @property
-    def next_seq(self) -> int:
-        return self._seq
-
     def push(self, chunk: PcmChunk) -> Iterator[SpeechSegment]:
         if not len(self._buf):
             self._buf_start = chunk.start_sample
@@ -221,14 +217,4 @@ class Segmenter:
             self._frames_start += fdrop * FRAME
 
 
-def segment_audio(
-    audio: Audio, room_id: str = "local", options: VadOptions | None = None
-) -> list[SpeechSegment]:
-    """Segment a whole in-memory recording (for tests and short clips)."""
-    seg = Segmenter(room_id, options)
-    out = list(seg.push(PcmChunk(room_id, 0, audio.astype(np.float32))))
-    out += list(seg.flush())
-    return out
-
-
-__all__ = ["SAMPLE_RATE", "Segmenter", "SileroStream", "VadOptions", "segment_audio"]
+__all__ = ["SAMPLE_RATE", "Segmenter", "SileroStream", "VadOptions"]

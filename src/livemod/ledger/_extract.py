@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from livemod.classify._normalize import normalize
+from livemod.text import normalize
 
 # Reference prices: a "was" or "elsewhere" price the offer is measured against.
 _REFERENCE = (

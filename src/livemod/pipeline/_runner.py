@@ -14,9 +14,9 @@ from pathlib import Path
 from livemod.asr import Transcriber
 from livemod.classify import Classifier, Match
 from livemod.frames import ContextLine, Finding, SpeechSegment, Transcript, ms_to_samples, samples_to_ms
-from livemod.ingest import AudioSource, Segmenter, SourceError, VadOptions, write_clip
-from livemod.ingest._clips import clip_suffix
+from livemod.ingest import AudioSource, Segmenter, SourceError, VadOptions, clip_suffix, write_clip
 from livemod.ledger import Contradiction, PriceClaim, PriceLedger
+from livemod.vocab import FindingSource
 
 log = logging.getLogger(__name__)
 
@@ -435,7 +435,7 @@ class Pipeline:
             legal_basis=sub.legal_basis,
             rule=c.rule,
             suggestion=sub.suggestion,
-            source="ledger",
+            source=FindingSource.LEDGER,
             score=1.0,
             segment_start_ms=segment.start_ms if segment else claim.start_ms,
             segment_end_ms=segment.end_ms if segment else claim.end_ms,

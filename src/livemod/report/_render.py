@@ -15,27 +15,18 @@ from datetime import UTC, datetime
 from html import escape
 
 from livemod.report._data import ReportFinding, ReportSession
+from livemod.text import fmt_ms
+from livemod.vocab import LABELS, Category, Severity
 
-CATEGORIES = ("false_advertising", "unclear_pricing", "prohibited_product")
-CATEGORY_LABELS = {
-    "false_advertising": "虚假宣传 · false advertising",
-    "unclear_pricing": "价格不明 · unclear pricing",
-    "prohibited_product": "违禁商品 · prohibited product",
-}
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+CATEGORY_LABELS: dict[str, str] = {c: LABELS[c].replace(" ", " · ", 1) for c in Category}
 CATEGORY_COLOURS = {
     "false_advertising": "#c2410c",
     "unclear_pricing": "#1d4ed8",
     "prohibited_product": "#7e22ce",
 }
-SEVERITY_LABELS = {"high": "高 high", "medium": "中 medium", "low": "低 low"}
+SEVERITY_LABELS: dict[str, str] = {s: LABELS[s] for s in Severity}
 _SEVERITY_RADIUS = {"high": 7, "medium": 5, "low": 4}
-
-
-def fmt_ms(ms: int) -> str:
-    s = ms // 1000
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h:d}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from livemod.report._data import ReportFinding, ReportSession
 from livemod.store import Anchor, Decision, EventRow, FindingRow, Room, as_utc, get_or_create
+from livemod.vocab import FindingStatus, RoomKind, RoomStatus
 
 if TYPE_CHECKING:
     from livemod.frames import Finding
@@ -52,23 +53,16 @@ def store_recording(
         s.execute(delete(Decision).where(Decision.finding_id.in_(old)))
         s.execute(delete(EventRow).where(EventRow.finding_id.in_(old)))
         s.execute(delete(FindingRow).where(FindingRow.room_id == room_id))
-    room.name, room.kind, room.anchor = title, "recording", anchor
-    room.status, room.source, room.duration_ms = "ended", title, duration_ms
+    room.name, room.kind, room.anchor = title, RoomKind.RECORDING, anchor
+    room.status, room.source, room.duration_ms = RoomStatus.ENDED, title, duration_ms
     if recorded_at is not None:
         room.created_at = recorded_at
     s.flush()
     for f in findings:
         data = f.to_dict()
-        del data["span"], data["spoken_at"]  # a recording is not heard live
-        s.add(
-            FindingRow(
-                **data,
-                span_start=f.span[0],
-                span_end=f.span[1],
-                clip_path=f.clip_path,
-                clip_start_ms=f.segment_start_ms if f.clip_path else None,
-            )
-        )
+        del data["spoken_at"]  # a recording is not heard live
+        clip_start = f.segment_start_ms if f.clip_path else None
+        s.add(FindingRow.from_payload(data, clip_path=f.clip_path, clip_start_ms=clip_start))
     s.commit()
 
 
@@ -97,7 +91,7 @@ def _session(room: Room, rows: Sequence[FindingRow]) -> ReportSession:
                 status=r.status,
             )
             for r in rows
-            if r.status != "dismissed"  # a moderator said it was not a violation
+            if r.status != FindingStatus.DISMISSED  # a moderator said it was not a violation
         ],
     )
 

@@ -30,7 +30,6 @@ from livemod.review._metrics import ApiMetrics
 from livemod.review._risk import risk_series, weight
 from livemod.review._schemas import (
     BatchResult,
-    Category,
     FindingBatch,
     FindingCreate,
     FindingDetail,
@@ -39,12 +38,9 @@ from livemod.review._schemas import (
     PriceClaimBatch,
     PriceClaimPublic,
     RiskPoint,
-    RoomKind,
     RoomPublic,
     RoomTimeline,
     RoomUpdate,
-    Severity,
-    Status,
     TimelineItem,
     TokenInfo,
 )
@@ -60,11 +56,10 @@ if TYPE_CHECKING:
     from livemod.classify import Classifier
 
 from livemod.store import Anchor, Database, EventRow, FindingRow, PriceClaimRow, Room, get_or_create
+from livemod.vocab import OPEN_STATUSES, Category, RoomKind, Severity
+from livemod.vocab import FindingStatus as Status
 
 log = logging.getLogger(__name__)
-
-# Waiting for a moderator: not yet decided, sent up, or reopened by an appeal.
-OPEN_STATUSES = ("pending", "escalated", "appealed")
 
 _CLIP_TYPES = {"audio/ogg": ".opus", "audio/opus": ".opus", "audio/mpeg": ".mp3", "audio/mp3": ".mp3"}
 _MAX_CLIP_BYTES = 20 * 1024 * 1024
@@ -87,16 +82,7 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
             if f.id in existing or f.id in new:
                 continue
             _ensure_room(session, f.room_id)
-            data = f.model_dump(exclude={"span", "context", "related"})
-            session.add(
-                FindingRow(
-                    **data,
-                    span_start=f.span[0],
-                    span_end=f.span[1],
-                    context=[c.model_dump() for c in f.context],
-                    related=[c.model_dump() for c in f.related],
-                )
-            )
+            session.add(FindingRow.from_payload(f.model_dump()))
             new[f.id] = f
         session.flush()  # the findings exist before the events that point at them
         for f in new.values():
@@ -202,7 +188,7 @@ def build_router(settings: Settings, hub: EventHub, metrics: ApiMetrics) -> APIR
         pending = dict(
             session.execute(
                 select(FindingRow.room_id, func.count())
-                .where(FindingRow.status == "pending")
+                .where(FindingRow.status == Status.PENDING)
                 .group_by(FindingRow.room_id)
             ).all()
         )
@@ -390,16 +376,15 @@ def create_app(
         description="Findings from live-selling rooms, for moderators to listen, read and decide. "
         "Authenticate with `Authorization: Bearer <token>`; make tokens with `livemod tokens create`.",
     )
+    # The one thing requests reach through app.state: the database (review/_deps.py).
     app.state.db = db or Database(settings.database_url)
-    app.state.settings = settings
-    app.state.events = EventHub()
-    app.state.metrics = ApiMetrics(app.state.events)
-    app.state.metrics.install(app)
-    app.include_router(build_router(settings, app.state.events, app.state.metrics))
+    events = EventHub()
+    metrics = ApiMetrics(events)
+    metrics.install(app)
+    app.include_router(build_router(settings, events, metrics))
     app.include_router(build_queue_router(settings))
     app.include_router(build_admin_router())
-    app.state.detectors = Detectors(settings, classifier)
-    app.include_router(build_reports_router(app.state.detectors))
+    app.include_router(build_reports_router(Detectors(settings, classifier)))
     mount_console(app)
 
     @app.get("/healthz", include_in_schema=False)

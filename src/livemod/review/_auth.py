@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from livemod.review._schemas import ANCHOR_PATTERN
 from livemod.store import Anchor, ApiToken
+from livemod.vocab import Role
 
-ROLES = ("worker", "operator", "moderator", "mcn", "admin")
+ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 TOKEN_PREFIX = "lm_"
 
 

@@ -15,26 +15,25 @@ from sqlalchemy import ColumnElement, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from livemod.config import Settings
-from livemod.review._app import OPEN_STATUSES
 from livemod.review._deps import Appellant, Moderator, SessionDep, check_room
 from livemod.review._schemas import (
     AppealCreate,
-    Category,
     ClaimPublic,
     DecisionCreate,
     FindingDetail,
-    Severity,
-    Status,
     TokenInfo,
 )
 from livemod.review._views import filter_findings, finding_detail, get_finding_row
 from livemod.store import Decision, FindingRow, as_utc
+from livemod.vocab import DECIDED_STATUSES, OPEN_STATUSES, STATUS_AFTER, AuditAction, Category, Severity
+from livemod.vocab import FindingStatus as Status
 
 log = logging.getLogger(__name__)
 
 OPEN = OPEN_STATUSES
-DECIDED = ("confirmed", "dismissed")
-_STATUS_FOR = {"confirm": "confirmed", "dismiss": "dismissed", "escalate": "escalated"}
+# The audit steps that are decisions (not claims, releases or appeals).
+_DECISION_ACTIONS = frozenset(AuditAction(a) for a in STATUS_AFTER)
+DECIDED = DECIDED_STATUSES
 _SEVERITY_RANK = case({"high": 0, "medium": 1, "low": 2}, value=FindingRow.severity, else_=3)
 
 
@@ -60,10 +59,12 @@ def _lease_end(row: FindingRow) -> datetime | None:
 
 
 def _deciders(row: FindingRow) -> set[int]:
-    return {d.token_id for d in row.decisions if d.action in _STATUS_FOR and d.token_id is not None}
+    return {d.token_id for d in row.decisions if d.action in _DECISION_ACTIONS and d.token_id is not None}
 
 
-def _audit(row: FindingRow, token: TokenInfo, action: str, reason: str, to: str, reviewer: str = "") -> None:
+def _audit(
+    row: FindingRow, token: TokenInfo, action: AuditAction, reason: str, to: Status, reviewer: str = ""
+) -> None:
     row.decisions.append(
         Decision(
             action=action,
@@ -114,7 +115,7 @@ def claim(session: Session, row: FindingRow, token: TokenInfo, lease_s: float) -
         raise HTTPException(status.HTTP_409_CONFLICT, f"finding {row.id} was just claimed by someone else")
     row.claim_token_id, row.claimed_by, row.claim_until = token.id, token.name, until
     if fresh:
-        _audit(row, token, "claim", f"lease {lease_s:.0f} s", row.status)
+        _audit(row, token, AuditAction.CLAIM, f"lease {lease_s:.0f} s", row.status)
 
 
 def build_queue_router(settings: Settings) -> APIRouter:
@@ -140,7 +141,7 @@ def build_queue_router(settings: Settings) -> APIRouter:
             return
         if row.claim_token_id != token.id and token.role != "admin":
             raise HTTPException(status.HTTP_409_CONFLICT, f"finding {row.id} is claimed by {row.claimed_by}")
-        _audit(row, token, "release", "", row.status)
+        _audit(row, token, AuditAction.RELEASE, "", row.status)
         _unclaim(row)
         session.commit()
 
@@ -190,8 +191,8 @@ def build_queue_router(settings: Settings) -> APIRouter:
     ) -> FindingDetail:
         row = get_finding_row(session, finding_id)
         claim(session, row, token, lease_s)  # deciding needs the claim; an unclaimed finding is taken
-        to = _STATUS_FOR[body.action]
-        _audit(row, token, body.action, body.reason, to, body.reviewer or "")
+        to = STATUS_AFTER[body.action]
+        _audit(row, token, AuditAction(body.action), body.reason, to, body.reviewer or "")
         row.status = to
         _unclaim(row)
         session.commit()
@@ -213,8 +214,8 @@ def build_queue_router(settings: Settings) -> APIRouter:
                 status.HTTP_409_CONFLICT,
                 f"only a confirmed or dismissed finding can be appealed; it is {row.status}",
             )
-        _audit(row, token, "appeal", body.reason, "appealed")
-        row.status = "appealed"
+        _audit(row, token, AuditAction.APPEAL, body.reason, Status.APPEALED)
+        row.status = Status.APPEALED
         _unclaim(row)
         session.commit()
         log.info("finding %s appealed by %s (%s)", row.id, token.name, token.role)

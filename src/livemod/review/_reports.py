@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from livemod.review._deps import AnyRole, Reader, SessionDep, Viewer, check_anchor, check_room
 from livemod.review._schemas import ScriptCheckRequest, ScriptCheckResult, ScriptLinePublic, ScriptMatch
 from livemod.store import Anchor, Room
+from livemod.vocab import vocabulary
 
 if TYPE_CHECKING:
     from livemod.classify import Classifier, Policy
@@ -82,6 +83,10 @@ def _check(detectors: Detectors, text: str) -> ScriptCheckResult:
 
 def build_reports_router(detectors: Detectors) -> APIRouter:
     r = APIRouter(prefix="/v1", tags=["reports"])
+
+    @r.get("/vocabulary", summary="Every closed set (categories, statuses, roles ...) with its labels")
+    def get_vocabulary() -> dict[str, Any]:
+        return vocabulary()
 
     @r.get("/taxonomy", summary="Categories and subtypes with their titles, severity and legal basis")
     def taxonomy(_t: AnyRole) -> list[dict[str, Any]]:

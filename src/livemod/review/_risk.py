@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from livemod.vocab import FindingStatus
+
 HALF_LIFE_MS = 5 * 60_000
 WEIGHTS = {"high": 0.8, "medium": 0.4, "low": 0.15}
 # A moderator's confirmation makes a finding count more; a dismissal removes it.
-STATUS_FACTOR = {"confirmed": 1.5, "dismissed": 0.0}
+STATUS_FACTOR: dict[str, float] = {FindingStatus.CONFIRMED: 1.5, FindingStatus.DISMISSED: 0.0}
 
 
 def weight(severity: str, status: str) -> float:

@@ -7,15 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Category = Literal["false_advertising", "unclear_pricing", "prohibited_product"]
-Severity = Literal["low", "medium", "high"]
-Status = Literal["pending", "confirmed", "dismissed", "escalated", "appealed"]
-Action = Literal["confirm", "dismiss", "escalate"]
-# Every step of the audit trail: the decisions, appeals, and claims of a finding.
-AuditAction = Literal["confirm", "dismiss", "escalate", "appeal", "claim", "release"]
-Role = Literal["worker", "operator", "moderator", "mcn", "admin"]
-RoomKind = Literal["live", "recording"]
-RoomStatus = Literal["idle", "live", "reconnecting", "ended", "error"]
+from livemod.vocab import AuditAction, Category, Role, RoomKind, RoomStatus, Severity
+from livemod.vocab import DecisionAction as Action
+from livemod.vocab import FindingStatus as Status
 
 ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
 # Anchors are people, often named in Chinese: any letters, digits, _ . : - and inner spaces.
@@ -196,7 +190,7 @@ class RoomPublic(BaseModel):
     status_detail: str
     source: str
     gaps: list[GapRecord] = Field(default_factory=list)
-    kind: RoomKind = "live"
+    kind: RoomKind = RoomKind.LIVE
     anchor: str | None = None
     duration_ms: int | None = None
     created_at: datetime

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from livemod.review._risk import HALF_LIFE_MS, risk_at, weight
 from livemod.review._schemas import FindingDetail, FindingPublic, RoomPublic
 from livemod.store import FindingRow, Room, as_utc
+from livemod.vocab import AuditAction, DecisionAction, FindingStatus
 
 _Q = TypeVar("_Q", bound=Select[Any])
 
@@ -52,7 +53,7 @@ def get_finding_row(session: Session, finding_id: str) -> FindingRow:
     return row
 
 
-_DECISIONS = {"confirm", "dismiss", "escalate"}
+_DECISIONS = frozenset(AuditAction(a) for a in DecisionAction)
 
 
 def finding_detail(row: FindingRow, request: Request, session: Session, context_ms: int) -> FindingDetail:
@@ -78,7 +79,9 @@ def room_public(session: Session, room: Room, counts: tuple[int, int] | None = N
         total = session.scalar(select(func.count()).where(FindingRow.room_id == room.id)) or 0
         pending = (
             session.scalar(
-                select(func.count()).where(FindingRow.room_id == room.id, FindingRow.status == "pending")
+                select(func.count()).where(
+                    FindingRow.room_id == room.id, FindingRow.status == FindingStatus.PENDING
+                )
             )
             or 0
         )

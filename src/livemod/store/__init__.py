@@ -1,4 +1,4 @@
-"""Persistence: the review database (SQLAlchemy 2.0) and the worker's on-disk spool."""
+"""Persistence: the review database (SQLAlchemy 2.0)."""
 
 from livemod.store._db import Database
 from livemod.store._models import (
@@ -13,7 +13,6 @@ from livemod.store._models import (
     as_utc,
     get_or_create,
 )
-from livemod.store._spool import Spool, SpooledFinding
 
 __all__ = [
     "Anchor",
@@ -25,8 +24,6 @@ __all__ = [
     "FindingRow",
     "PriceClaimRow",
     "Room",
-    "Spool",
-    "SpooledFinding",
     "as_utc",
     "get_or_create",
 ]

@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from livemod.vocab import (
+    AuditAction,
+    Category,
+    FindingSource,
+    FindingStatus,
+    Role,
+    RoomKind,
+    RoomStatus,
+    Severity,
+)
 
 M = TypeVar("M", bound="Base")
 
@@ -22,6 +36,23 @@ class Base(DeclarativeBase):
     pass
 
 
+def _one_of(values: type[StrEnum], length: int) -> SAEnum:
+    """A column of one of livemod's closed sets (:mod:`livemod.vocab`).
+
+    Stored as the member's string in a VARCHAR of the length the column always
+    had, with no CHECK constraint: existing databases need no change, a write
+    of a value outside the set fails in Python, and rows read back as members.
+    """
+    return SAEnum(
+        values,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
 def get_or_create(session: Session, model: type[M], key: str, **values: Any) -> M:
     """The row with primary key ``key``, created with ``values`` (and flushed) when absent."""
     row = session.get(model, key)
@@ -37,14 +68,14 @@ class Room(Base):
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     name: Mapped[str] = mapped_column(String(256), default="")
-    status: Mapped[str] = mapped_column(String(32), default="idle")  # idle, live, reconnecting, ended, error
+    status: Mapped[RoomStatus] = mapped_column(_one_of(RoomStatus, 32), default=RoomStatus.IDLE)
     status_detail: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
     # Outages of the stream: [{"at_ms", "wall_ms", "reason"}], stream time continuing across them.
     gaps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # "live" for a stream the worker watches; "recording" for a training session
     # an MCN scanned with `livemod report`, which stays out of the moderators' queue.
-    kind: Mapped[str] = mapped_column(String(16), default="live")
+    kind: Mapped[RoomKind] = mapped_column(_one_of(RoomKind, 16), default=RoomKind.LIVE)
     anchor: Mapped[str | None] = mapped_column(ForeignKey("anchors.name"), nullable=True, index=True)
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -62,9 +93,9 @@ class FindingRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     start_ms: Mapped[int] = mapped_column(Integer)
     end_ms: Mapped[int] = mapped_column(Integer)
-    category: Mapped[str] = mapped_column(String(64))
+    category: Mapped[Category] = mapped_column(_one_of(Category, 64))
     subtype: Mapped[str] = mapped_column(String(64))
-    severity: Mapped[str] = mapped_column(String(16))
+    severity: Mapped[Severity] = mapped_column(_one_of(Severity, 16))
     text: Mapped[str] = mapped_column(Text)
     span_start: Mapped[int] = mapped_column(Integer)
     span_end: Mapped[int] = mapped_column(Integer)
@@ -72,7 +103,7 @@ class FindingRow(Base):
     legal_basis: Mapped[str] = mapped_column(Text)
     rule: Mapped[str] = mapped_column(String(256))
     suggestion: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(64), default="rules")
+    source: Mapped[FindingSource] = mapped_column(_one_of(FindingSource, 64), default=FindingSource.RULES)
     score: Mapped[float] = mapped_column(Float, default=1.0)
     segment_start_ms: Mapped[int] = mapped_column(Integer, default=0)
     segment_end_ms: Mapped[int] = mapped_column(Integer, default=0)
@@ -84,9 +115,7 @@ class FindingRow(Base):
     clip_start_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Wall clock when the worker heard the end of the words, for live latency.
     spoken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    status: Mapped[str] = mapped_column(
-        String(16), default="pending"
-    )  # pending, confirmed, dismissed, escalated, appealed
+    status: Mapped[FindingStatus] = mapped_column(_one_of(FindingStatus, 16), default=FindingStatus.PENDING)
     # A moderator's claim: nobody else may decide the finding until claim_until;
     # after that the claim has lapsed and the finding is back in the queue.
     claim_token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -98,6 +127,13 @@ class FindingRow(Base):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="finding", order_by="Decision.id", cascade="all, delete-orphan"
     )
+
+    @classmethod
+    def from_payload(cls, data: Mapping[str, Any], **extra: Any) -> FindingRow:
+        """A row from a finding as the worker spells it (``Finding.to_dict()``, ``FindingCreate``)."""
+        values = {k: v for k, v in data.items() if k != "span"}
+        values["span_start"], values["span_end"] = data["span"]
+        return cls(**values, **extra)
 
     __table_args__ = (
         Index("ix_findings_room_start", "room_id", "start_ms"),
@@ -137,13 +173,13 @@ class Decision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     finding_id: Mapped[str] = mapped_column(ForeignKey("findings.id"), index=True)
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[AuditAction] = mapped_column(_one_of(AuditAction, 16))
     reviewer: Mapped[str] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(Text, default="")
     token_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    role: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    role: Mapped[Role | None] = mapped_column(_one_of(Role, 32), nullable=True)
+    from_status: Mapped[FindingStatus | None] = mapped_column(_one_of(FindingStatus, 16), nullable=True)
+    to_status: Mapped[FindingStatus | None] = mapped_column(_one_of(FindingStatus, 16), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     finding: Mapped[FindingRow] = relationship(back_populates="decisions")
@@ -154,7 +190,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(128))
-    role: Mapped[str] = mapped_column(String(32))
+    role: Mapped[Role] = mapped_column(_one_of(Role, 32))
     # SHA-256 of the secret: a leaked database does not leak working tokens.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     prefix: Mapped[str] = mapped_column(String(16))

@@ -12,12 +12,13 @@ from typing import Any
 
 from livemod.asr import Transcriber
 from livemod.classify import Classifier
+from livemod.client import ReviewClient, ReviewError, ServerUnavailable
 from livemod.config import Settings
 from livemod.frames import Finding
 from livemod.ingest import AudioSource, FfmpegSource, Gap, LiveSource, SourceError, VadOptions, is_network
-from livemod.pipeline import LiveOptions, Pipeline, ReviewSink
-from livemod.review._client import ReviewClient, ReviewError, ServerUnavailable
-from livemod.store import Spool
+from livemod.pipeline import LiveOptions, Pipeline
+from livemod.worker._sink import ReviewSink
+from livemod.worker._spool import Spool
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,12 @@ class RoomRunner:
         client: ReviewClient,
         *,
         on_delivered: Callable[[str, dict[str, Any]], None] | None = None,
-        on_finding: Callable[[Finding], None] | None = None,
     ) -> None:
         self.spec = spec
         self.settings = settings
         self.client = client
-        self.on_finding = on_finding
+        # Called with each finding as it is spooled (the live-latency benchmark listens here).
+        self.on_finding: Callable[[Finding], None] | None = None
         self.spool = Spool(settings.spool_dir / spec.room_id)
         self.sink = ReviewSink(client, self.spool)
         if on_delivered is not None:

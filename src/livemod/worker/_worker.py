@@ -10,8 +10,8 @@ from typing import Any
 
 from livemod.asr import Transcriber, TranscriberOptions
 from livemod.classify import Classifier
+from livemod.client import ReviewClient, ServerUnavailable
 from livemod.config import Settings
-from livemod.review._client import ReviewClient, ServerUnavailable
 from livemod.worker._room import RoomResult, RoomRunner, RoomSpec
 
 log = logging.getLogger(__name__)

@@ -3,20 +3,17 @@
 // sends the X-Livemod-Console header, which the API requires of cookie callers.
 "use strict";
 
-const CAT = {
-  false_advertising: "虚假宣传 false advertising",
-  unclear_pricing: "价格不明 unclear pricing",
-  prohibited_product: "违禁商品 prohibited product",
-};
-const SEV = { high: "高 high", medium: "中 medium", low: "低 low" };
-const STATUS = {
-  open: "待处理 open", pending: "待审 pending", confirmed: "违规 confirmed", dismissed: "驳回 dismissed",
-  escalated: "升级 escalated", appealed: "申诉 appealed",
-};
-const ACTION = {
-  confirm: "确认违规 confirm", dismiss: "驳回 dismiss", escalate: "升级 escalate",
-  appeal: "申诉 appeal", claim: "认领 claim", release: "放回 release",
-};
+// The closed sets and their labels come from GET /v1/vocabulary (livemod/vocab.py), once.
+const CAT = {}, SEV = {}, STATUS = {}, ACTION = {};
+const VOCAB = { roles: [], open: [], decided: [] };
+async function loadVocabulary() {
+  if (VOCAB.roles.length) return;
+  const v = await api("GET", "/v1/vocabulary");
+  const fill = (into, items) => items.forEach((i) => { into[i.value] = i.label; });
+  fill(CAT, v.categories); fill(SEV, v.severities); fill(STATUS, v.statuses); fill(ACTION, v.audit_actions);
+  STATUS.open = v.open_label;
+  VOCAB.roles = v.roles; VOCAB.open = v.open_statuses; VOCAB.decided = v.decided_statuses;
+}
 const REASONS = {
   confirm: ["属实，原话违规", "价格表述不清", "疗效宣传", "违禁品"],
   dismiss: ["误识别（ASR 听错）", "否定语境", "合规表述", "重复"],
@@ -118,6 +115,7 @@ async function ensureMe() {
     const r = await fetch("/v1/session", { credentials: "same-origin" });
     if (!r.ok) return false;
     state.me = await r.json();
+    await loadVocabulary();
     state.taxonomy = await api("GET", "/v1/taxonomy");
     state.titles = Object.fromEntries(state.taxonomy.map((t) => [`${t.category}.${t.subtype}`, t.title.split(" / ")[0]]));
     return true;
@@ -259,7 +257,7 @@ async function queueView() {
 // ---------- finding ----------
 async function findingView(id) {
   let d = await api("GET", `/v1/findings/${encodeURIComponent(id)}`);
-  const open = ["pending", "escalated", "appealed"].includes(d.status);
+  const open = VOCAB.open.includes(d.status);
   let claimNote = "";
   let mayDecide = false;
   let decided = false;
@@ -282,7 +280,7 @@ async function findingView(id) {
   const offset = Math.max(0, (d.start_ms - (d.clip_start_ms ?? d.start_ms)) / 1000);
   const context = (d.context || []).filter((c) => c.start_ms < d.start_ms);
   const related = d.related || [];
-  const canAppeal = ["confirmed", "dismissed"].includes(d.status) && can("moderator", "operator", "mcn");
+  const canAppeal = VOCAB.decided.includes(d.status) && can("moderator", "operator", "mcn");
   const v = view(`
     <div class="row" style="justify-content:space-between">
       <h1><span class="cat-${esc(d.category)}">${esc(title(d.category, d.subtype))}</span>
@@ -537,7 +535,7 @@ async function adminView() {
   const [tokens, anchors, rooms] = await Promise.all([api("GET", "/v1/tokens"), api("GET", "/v1/anchors"), api("GET", "/v1/rooms")]);
   const v = view(`<h1>管理 · Admin</h1>
     <h2>令牌 · Tokens</h2><div class="card">
-    <form class="row" id="mk"><select name="role">${["moderator", "operator", "mcn", "worker", "admin"].map((r) => `<option>${r}</option>`).join("")}</select>
+    <form class="row" id="mk"><select name="role">${VOCAB.roles.map((r) => `<option>${r}</option>`).join("")}</select>
       <input name="name" placeholder="名称 name"><input name="scope" placeholder="直播间或主播 rooms / anchors (a,b)">
       <button class="primary">创建 Create</button></form><div id="secret"></div>
     <table><thead><tr><th>#</th><th>角色 Role</th><th>名称 Name</th><th>范围 Scope</th><th>前缀</th><th>状态</th><th></th></tr></thead><tbody>

@@ -77,7 +77,7 @@ class Normalized:
 # Whisper writes price words as same-sound characters (到手价 -> 刀手架, 划线价 ->
 # 华先家, 原价 -> 原家; measured on read-aloud train lines, see
 # scripts/asr_confusions.py). A run of characters that sounds like a price word
-# (fuzzy pinyin, see ._pinyin) and is followed by an amount or a verb is
+# (fuzzy pinyin, see .pinyin) and is followed by an amount or a verb is
 # rewritten to it, one character for one, so offsets still map to the original.
 _PRICE_WORDS = (
     "到手价", "券后价", "折后价", "专柜价", "划线价", "吊牌价", "秒杀价", "市场价", "日常价", "零售价",
@@ -88,13 +88,13 @@ _AFTER_PRICE_WORD = set("0123456789零一二两三四五六七八九十百千万
 
 @lru_cache(maxsize=1)
 def _price_keys() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    from livemod.classify._pinyin import fuzzy
+    from livemod.text.pinyin import fuzzy
 
     return tuple((w, tuple(fuzzy(c) for c in w)) for w in _PRICE_WORDS)
 
 
 def _repair_asr(flat: str) -> str:
-    from livemod.classify._pinyin import fuzzy
+    from livemod.text.pinyin import fuzzy
 
     if not any("\u4e00" <= c <= "\u9fff" for c in flat):
         return flat

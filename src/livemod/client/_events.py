@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from livemod.review._client import ReviewError
+from livemod.client._review import ReviewError
 
 log = logging.getLogger(__name__)
 

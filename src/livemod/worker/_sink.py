@@ -13,10 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from livemod.client import ReviewClient, ReviewError, ServerUnavailable
 from livemod.frames import Finding
 from livemod.ledger import PriceClaim
-from livemod.review._client import ReviewClient, ReviewError, ServerUnavailable
-from livemod.store import Spool, SpooledFinding
+from livemod.worker._spool import Spool, SpooledFinding
 
 log = logging.getLogger(__name__)
 
