@@ -6,10 +6,11 @@ Nothing is built at import time: call :func:`get_settings` (cached) or make a
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,13 @@ def default_data_dir() -> Path:
 
 def default_cache_dir() -> Path:
     return _xdg("XDG_CACHE_HOME", ".cache") / "livemod"
+
+
+_RENAMED = {
+    "partial_step_ms": "early_step_ms",
+    "partial_window_ms": "early_window_ms",
+    "window_context_ms": "early_context_ms",
+}
 
 
 class Settings(BaseSettings):
@@ -108,10 +116,10 @@ class Settings(BaseSettings):
     # warning does not wait for the anchor to pause (0 turns it off).
     # Defaults measured with bench/live_latency.py (docs/benchmarks.md): 1500/6000/500
     # gave p50 3.6 s; 750/5000/300 gave p50 2.4 s for 1.4 CPU cores per room.
-    partial_step_ms: int = Field(750, ge=0, description="Decode a window after this much new speech.")
-    partial_window_ms: int = Field(5_000, ge=1_000, le=30_000, description="An early window's length.")
+    early_step_ms: int = Field(750, ge=0, description="Decode a window after this much new speech.")
+    early_window_ms: int = Field(5_000, ge=1_000, le=30_000, description="An early window's length.")
     stable_margin_ms: int = Field(300, ge=0, description="Words this close to a window's end wait.")
-    window_context_ms: int = Field(
+    early_context_ms: int = Field(
         10_000,
         ge=0,
         le=30_000,
@@ -130,6 +138,21 @@ class Settings(BaseSettings):
         5, ge=0, description="Retries of one request to the review API (spooled findings wait meanwhile)."
     )
     metrics_host: str = Field("127.0.0.1", description="Where the worker serves /metrics (0.0.0.0: all).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        # Early decoding had three names; the settings of its first releases
+        # still work, with a warning, when the new name is not set.
+        if isinstance(data, dict):
+            for old, new in _RENAMED.items():
+                value = os.environ.get(f"LIVEMOD_{old.upper()}")
+                if value is not None and new not in data and f"LIVEMOD_{new.upper()}" not in os.environ:
+                    logging.getLogger(__name__).warning(
+                        "LIVEMOD_%s is now called LIVEMOD_%s; please rename it", old.upper(), new.upper()
+                    )
+                    data[new] = value
+        return data
 
     @field_validator("data_dir", "cache_dir", mode="after")
     @classmethod

@@ -55,7 +55,7 @@ class SpeechSegment:
     audio: Audio
     # A window of speech that is still going on, decoded early for a live
     # warning; the complete segment with the same seq follows later.
-    partial: bool = False
+    early: bool = False
     # A window that begins after its speech did: its first words are heard
     # without what was said before them (a "不是" or "平台有" that excuses them).
     clipped: bool = False

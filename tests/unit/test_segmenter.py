@@ -21,7 +21,7 @@ def test_a_window_says_whether_it_cut_into_the_speech() -> None:
     audio = np.zeros(ms_to_samples(7_168), dtype=np.float32)  # a whole number of frames
     assert list(seg.push(PcmChunk("r", 0, audio))) == []
     short = seg.open_speech(5_000)
-    assert short is not None and short.partial and short.clipped
+    assert short is not None and short.early and short.clipped
     assert (short.start_ms, short.end_ms) == (2_168, 7_168)
     whole = seg.open_speech(10_000)
     assert whole is not None and not whole.clipped

@@ -32,12 +32,12 @@ class RecordingModel:
 
 
 def test_only_early_windows_get_the_short_context() -> None:
-    t = Transcriber(TranscriberOptions(device="cpu", window_context_ms=10_000))
+    t = Transcriber(TranscriberOptions(device="cpu", early_context_ms=10_000))
     model = RecordingModel()
     t._model = model
     audio = np.zeros(ms_to_samples(5_000), dtype=np.float32)
-    t.transcribe(SpeechSegment("r", 0, 0, audio, partial=True))
-    t.transcribe(SpeechSegment("r", 0, 0, audio, partial=False))
+    t.transcribe(SpeechSegment("r", 0, 0, audio, early=True))
+    t.transcribe(SpeechSegment("r", 0, 0, audio, early=False))
     assert model.seen == [1_000, None]
     assert model.context_frames is None  # nothing left set for the next caller
 

@@ -52,11 +52,11 @@ class TranscriberOptions:
     initial_prompt: str | None = None
     hotwords: str | None = None
     # Whisper's encoder always sees 30 s, padded with silence; for a 5 s early
-    # window that is most of the cost. Windows (partial segments) are encoded
+    # window that is most of the cost. Early windows are encoded
     # with this much context instead (never less than the window plus 1 s):
     # 10 s cut a window's decode from 0.58 to 0.32 s on 2 CPU cores with the
     # same detections (docs/benchmarks.md). 0 keeps the full 30 s.
-    window_context_ms: int = 10_000
+    early_context_ms: int = 10_000
     # The same for complete segments, the transcript of record: off (30 s) by
     # default. 10 s scanned the audio fixtures 2.2x faster at the same macro F1
     # (0.867 vs 0.876 and 0.799 vs 0.792, within a line or two).
@@ -140,7 +140,7 @@ class Transcriber:
         """The segment's transcript, or None when it holds no usable speech."""
         self.load()
         t0 = time.perf_counter()
-        context_ms = self.opts.window_context_ms if segment.partial else self.opts.segment_context_ms
+        context_ms = self.opts.early_context_ms if segment.early else self.opts.segment_context_ms
         frames = context_frames(segment.duration_ms, context_ms)
         with self._lock:
             self._model.context_frames = frames

@@ -113,7 +113,7 @@ class Segmenter:
         self._trim()
 
     def open_speech(self, window_ms: int) -> SpeechSegment | None:
-        """The last ``window_ms`` of speech that has not ended yet, as a partial segment.
+        """The last ``window_ms`` of speech that has not ended yet, as an early window.
 
         It carries the seq the complete segment will have. None when nobody is speaking.
         """
@@ -125,7 +125,7 @@ class Segmenter:
         if end - lo < ms_to_samples(self.opts.min_speech_ms):
             return None
         audio = self._buf[lo - self._buf_start : end - self._buf_start].copy()
-        return SpeechSegment(self.room_id, self._seq, lo, audio, partial=True, clipped=lo > first)
+        return SpeechSegment(self.room_id, self._seq, lo, audio, early=True, clipped=lo > first)
 
     def open_speech_ms(self) -> int:
         """How long the current speech has gone on without a segment ending; 0 in silence."""

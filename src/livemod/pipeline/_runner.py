@@ -20,8 +20,6 @@ from livemod.vocab import FindingSource
 
 log = logging.getLogger(__name__)
 
-_END = object()
-
 
 @dataclass
 class PipelineStats:
@@ -29,21 +27,33 @@ class PipelineStats:
     segments: int = 0
     transcripts: int = 0
     findings: int = 0
-    partials: int = 0
-    partials_skipped: int = 0
+    early_windows: int = 0
+    early_windows_skipped: int = 0
     early_findings: int = 0
     skipped_ms: int = 0
+
+
+# What the ingest thread hands the decoding one: a complete segment or an early
+# window (both a SpeechSegment, told apart by ``early``), then one _Ended.
+@dataclass(frozen=True, slots=True)
+class _Ended:
+    """The source is done; ``error`` is why it stopped early (raised after what came before it)."""
+
+    error: BaseException | None = None
+
+
+_Item = SpeechSegment | _Ended
 
 
 @dataclass(frozen=True, slots=True)
 class LiveOptions:
     """How a room keeps up with live speech.
 
-    Long speech is decoded early in overlapping windows (every ``partial_step_ms``
-    of new speech, the last ``partial_window_ms`` of it) and a finding is sent as
+    Long speech is decoded early in overlapping windows (every ``early_step_ms``
+    of new speech, the last ``early_window_ms`` of it) and a finding is sent as
     soon as its words end ``stable_margin_ms`` before the window does; the
     complete segment later adds only what the windows did not already report.
-    ``partial_step_ms=0`` turns this off (scanning a file does not need it).
+    ``early_step_ms=0`` turns this off (scanning a file does not need it).
 
     Falling behind: windows are skipped first, whenever the queue holds a
     complete segment (its decode supersedes them). A room whose unprocessed
@@ -52,9 +62,9 @@ class LiveOptions:
     minutes late is useless live; the recording can be scanned afterwards.
     """
 
-    partial_step_ms: int = 0
-    partial_window_ms: int = 6_000
-    partial_min_ms: int = 1_500
+    early_step_ms: int = 0
+    early_window_ms: int = 6_000
+    early_min_ms: int = 1_500
     stable_margin_ms: int = 500
     max_lag_ms: int = 0  # 0: never drop (files)
     # Phrases starting this close to the start of a window that cut into
@@ -65,6 +75,70 @@ class LiveOptions:
     # same words may be. 1.5 s used to hide a second claim said just after one
     # already sent; 500 ms gave no duplicates in bench/live_latency.py.
     dedupe_slack_ms: int = 500
+
+
+class EarlyWindows:
+    """The bookkeeping of early decoding for one room, shared by its two threads.
+
+    - Complete segments queued and not yet decoded: while one waits, no window
+      is offered, because a window decoded after it warns no sooner (and the
+      wait is the room's lag).
+    - At most one window queued at a time.
+    - What windows already reported, so that the complete segment adds only
+      what they missed; settled once that segment is judged.
+    """
+
+    def __init__(self, live: LiveOptions, stats: PipelineStats) -> None:
+        self.live = live
+        self.stats = stats
+        self._waiting: deque[int] = deque()  # stream end (ms) of each queued complete segment
+        self._lock = threading.Lock()
+        self._window_queued = threading.Event()
+        self._sent: list[tuple[str, str, int, int]] = []  # (category, subtype, start_ms, end_ms)
+
+    # The ingest thread's side.
+    def segment_queued(self, seg: SpeechSegment) -> None:
+        with self._lock:
+            self._waiting.append(seg.end_ms)
+
+    def may_offer(self) -> bool:
+        """Whether a new window may be queued now; counts the ones given up."""
+        with self._lock:
+            behind = bool(self._waiting)
+        if behind or self._window_queued.is_set():
+            self.stats.early_windows_skipped += 1
+            return False
+        return True
+
+    def window_queued(self) -> None:
+        self._window_queued.set()
+
+    # The decoding thread's side.
+    def segment_taken(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft()
+
+    def window_taken(self) -> None:
+        self._window_queued.clear()
+
+    def oldest_waiting_ms(self) -> int | None:
+        with self._lock:
+            return self._waiting[0] if self._waiting else None
+
+    def sent(self, findings: list[Finding]) -> None:
+        self._sent += [(f.category, f.subtype, f.start_ms, f.end_ms) for f in findings]
+
+    def already_sent(self, category: str, subtype: str, start_ms: int, end_ms: int) -> bool:
+        slack = self.live.dedupe_slack_ms
+        return any(
+            c == category and s == subtype and start_ms <= e + slack and end_ms >= b - slack
+            for c, s, b, e in self._sent
+        )
+
+    def settle(self, upto_ms: int) -> None:
+        """The complete segment up to ``upto_ms`` is judged: its windows' findings are settled."""
+        self._sent = [x for x in self._sent if x[3] > upto_ms]
 
 
 class StreamClock:
@@ -120,13 +194,8 @@ class Pipeline:
         self.stats = PipelineStats()
         self.live = live or LiveOptions()
         self.clock = StreamClock()
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=queue_size)
-        # Stream end (ms) of every complete segment queued and not yet decoded.
-        self._waiting: deque[int] = deque()
-        self._waiting_lock = threading.Lock()
-        self._partial_queued = threading.Event()
-        # Findings already sent from windows: (category, subtype, start_ms, end_ms).
-        self._early: list[tuple[str, str, int, int]] = []
+        self._queue: queue.Queue[_Item] = queue.Queue(maxsize=queue_size)
+        self.early = EarlyWindows(self.live, self.stats)
         self._recent: deque[Transcript] = deque()
         self._stop = threading.Event()
         self.ledger = PriceLedger(room_id)
@@ -141,8 +210,7 @@ class Pipeline:
     @property
     def lag_ms(self) -> int:
         """How long the oldest complete segment has waited for ASR, in stream ms (0: keeping up)."""
-        with self._waiting_lock:
-            oldest = self._waiting[0] if self._waiting else None
+        oldest = self.early.oldest_waiting_ms()
         return max(0, self.stats.audio_ms - oldest) if oldest is not None else 0
 
     @property
@@ -163,12 +231,9 @@ class Pipeline:
                 item = self._next()
                 if item is None:
                     continue
-                if item is _END:
+                if isinstance(item, _Ended):
+                    error = item.error
                     break
-                if isinstance(item, BaseException):
-                    error = item
-                    break
-                assert isinstance(item, SpeechSegment)
                 yield from self.process(item)
             # The session is over (or its source failed): prices whose
             # conditions were never said are reported now.
@@ -184,8 +249,9 @@ class Pipeline:
 
     def _read(self, source: AudioSource, on_progress: Callable[[int], None] | None) -> None:
         segmenter = Segmenter(self.room_id, self.vad)
-        step = self.live.partial_step_ms
-        last_partial = 0  # open-speech length at the last window
+        step = self.live.early_step_ms
+        last_window = 0  # open-speech length at the last window
+        ended = _Ended()
         try:
             for chunk in source.chunks():
                 if self._stop.is_set():
@@ -194,14 +260,14 @@ class Pipeline:
                 self.stats.audio_ms = samples_to_ms(chunk.end_sample)
                 for seg in segmenter.push(chunk):
                     self._enqueue(seg)
-                    last_partial = 0
+                    last_window = 0
                 if step:
                     open_ms = segmenter.open_speech_ms()
-                    if open_ms < last_partial:
-                        last_partial = 0
-                    if open_ms >= self.live.partial_min_ms and open_ms - last_partial >= step:
-                        last_partial = open_ms
-                        self._offer_partial(segmenter)
+                    if open_ms < last_window:
+                        last_window = 0
+                    if open_ms >= self.live.early_min_ms and open_ms - last_window >= step:
+                        last_window = open_ms
+                        self._offer_window(segmenter)
                 if on_progress:
                     on_progress(self.stats.audio_ms)
             for seg in segmenter.flush():
@@ -209,37 +275,30 @@ class Pipeline:
         except SourceError as exc:
             for seg in segmenter.flush():
                 self._enqueue(seg)
-            self._queue.put(exc)
+            ended = _Ended(exc)
         except Exception as exc:  # surfaced on the consuming thread, not lost in this one
             log.exception("ingest failed")
-            self._queue.put(exc)
-        self._queue.put(_END)
+            ended = _Ended(exc)
+        self._queue.put(ended)
 
     def _enqueue(self, seg: SpeechSegment) -> None:
-        with self._waiting_lock:
-            self._waiting.append(seg.end_ms)
+        self.early.segment_queued(seg)
         self._queue.put(seg)
 
-    def _offer_partial(self, segmenter: Segmenter) -> None:
-        # One window at a time, and none while a complete segment waits: a
-        # window decoded late warns no sooner than the segment itself would.
-        with self._waiting_lock:
-            behind = bool(self._waiting)
-        if behind or self._partial_queued.is_set():
-            self.stats.partials_skipped += 1
+    def _offer_window(self, segmenter: Segmenter) -> None:
+        if not self.early.may_offer():
             return
-        window = segmenter.open_speech(self.live.partial_window_ms)
+        window = segmenter.open_speech(self.live.early_window_ms)
         if window is None:
             return
-        self._partial_queued.set()
+        self.early.window_queued()
         self._queue.put(window)
 
-    def _next(self) -> object:
+    def _next(self) -> _Item | None:
+        """The next item to decode; None for a complete segment dropped as too far behind live."""
         item = self._queue.get()
-        if isinstance(item, SpeechSegment) and not item.partial:
-            with self._waiting_lock:
-                if self._waiting:
-                    self._waiting.popleft()
+        if isinstance(item, SpeechSegment) and not item.early:
+            self.early.segment_taken()
             limit = self.live.max_lag_ms
             if limit and self.stats.audio_ms - item.end_ms > limit:
                 self.stats.skipped_ms += item.duration_ms
@@ -255,13 +314,13 @@ class Pipeline:
         return item
 
     def process(self, segment: SpeechSegment) -> list[Finding]:
-        if segment.partial:
-            self._partial_queued.clear()
-            return self._process_partial(segment)
+        if segment.early:
+            self.early.window_taken()
+            return self._process_window(segment)
         self.stats.segments += 1
         transcript = self.transcriber.transcribe(segment)
         if transcript is None:
-            self._forget_early(segment.end_ms)
+            self.early.settle(segment.end_ms)
             return []
         self.stats.transcripts += 1
         log.info(
@@ -284,7 +343,7 @@ class Pipeline:
                 self.on_price(claim)
         matches = [u for m in matches if (u := self._unsent(m, transcript)) is not None]
         spans = [transcript.span_ms(m.start, m.end) for m in matches]
-        self._forget_early(segment.end_ms)
+        self.early.settle(segment.end_ms)
         if not matches and not contradictions:
             return []
         clip = self._clip(segment)
@@ -333,9 +392,9 @@ class Pipeline:
             )
         return findings
 
-    def _process_partial(self, window: SpeechSegment) -> list[Finding]:
+    def _process_window(self, window: SpeechSegment) -> list[Finding]:
         """Findings whose words are complete in a window of speech still going on."""
-        self.stats.partials += 1
+        self.stats.early_windows += 1
         transcript = self.transcriber.transcribe(window)
         if transcript is None:
             return []
@@ -359,8 +418,7 @@ class Pipeline:
         )
         clip = self._clip(window)
         findings = self._findings(picked, spans, transcript, window, self._context_before(transcript), clip)
-        for f in findings:
-            self._early.append((f.category, f.subtype, f.start_ms, f.end_ms))
+        self.early.sent(findings)
         self.stats.findings += len(findings)
         self.stats.early_findings += len(findings)
         return findings
@@ -384,7 +442,7 @@ class Pipeline:
                 continue
             if heard_from_ms is not None and b < heard_from_ms:
                 continue
-            if not self._already_sent(m.category, m.subtype, b, e):
+            if not self.early.already_sent(m.category, m.subtype, b, e):
                 left.append(p)
         if not left:
             return None
@@ -392,17 +450,6 @@ class Pipeline:
             return m
         matched = " … ".join(t.text[b:e] for b, e in left)
         return replace(m, start=left[0][0], end=left[-1][1], matched=matched, parts=tuple(left))
-
-    def _already_sent(self, category: str, subtype: str, start_ms: int, end_ms: int) -> bool:
-        slack = self.live.dedupe_slack_ms
-        return any(
-            c == category and s == subtype and start_ms <= e + slack and end_ms >= b - slack
-            for c, s, b, e in self._early
-        )
-
-    def _forget_early(self, upto_ms: int) -> None:
-        # Once the complete segment is judged, its windows' findings are settled.
-        self._early = [x for x in self._early if x[3] > upto_ms]
 
     def _ledger_finding(
         self,

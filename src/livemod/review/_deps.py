@@ -10,7 +10,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from livemod.config import Settings
 from livemod.review._auth import lookup_token
+from livemod.review._events import EventHub
+from livemod.review._metrics import ApiMetrics
 from livemod.review._schemas import TokenInfo
 from livemod.store import ApiToken, Database, FindingRow, Room
 
@@ -26,6 +29,27 @@ _bearer = HTTPBearer(auto_error=False, description="A token from `livemod tokens
 def _db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _hub(request: Request) -> EventHub:
+    hub: EventHub = request.app.state.events
+    return hub
+
+
+def _metrics(request: Request) -> ApiMetrics:
+    metrics: ApiMetrics = request.app.state.metrics
+    return metrics
+
+
+# What create_app() put in app.state for every router.
+SettingsDep = Annotated[Settings, Depends(_settings)]
+HubDep = Annotated[EventHub, Depends(_hub)]
+MetricsDep = Annotated[ApiMetrics, Depends(_metrics)]
 
 
 def get_session(db: Annotated[Database, Depends(_db)]) -> Iterator[Session]:

@@ -14,8 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from sqlalchemy import ColumnElement, case, or_, select, update
 from sqlalchemy.orm import Session
 
-from livemod.config import Settings
-from livemod.review._deps import Appellant, Moderator, SessionDep, check_room
+from livemod.review._deps import Appellant, Moderator, SessionDep, SettingsDep, check_room
 from livemod.review._schemas import (
     AppealCreate,
     ClaimPublic,
@@ -118,107 +117,123 @@ def claim(session: Session, row: FindingRow, token: TokenInfo, lease_s: float) -
         _audit(row, token, AuditAction.CLAIM, f"lease {lease_s:.0f} s", row.status)
 
 
-def build_queue_router(settings: Settings) -> APIRouter:
-    r = APIRouter(prefix="/v1", tags=["queue"])
-    lease_s = settings.claim_lease_s
+router = APIRouter(prefix="/v1", tags=["queue"])
 
-    @r.post(
-        "/findings/{finding_id}/claim",
-        response_model=ClaimPublic,
-        summary="Claim a finding (or renew the claim) so no other moderator works it",
+
+@router.post(
+    "/findings/{finding_id}/claim",
+    response_model=ClaimPublic,
+    summary="Claim a finding (or renew the claim) so no other moderator works it",
+)
+def claim_finding(
+    finding_id: str, session: SessionDep, token: Moderator, settings: SettingsDep
+) -> ClaimPublic:
+    row = get_finding_row(session, finding_id)
+    claim(session, row, token, settings.claim_lease_s)
+    session.commit()
+    assert row.claimed_by is not None and row.claim_until is not None
+    return ClaimPublic(finding_id=row.id, claimed_by=row.claimed_by, claim_until=row.claim_until)
+
+
+@router.delete("/findings/{finding_id}/claim", status_code=204, summary="Give a claimed finding back")
+def release_finding(finding_id: str, session: SessionDep, token: Moderator) -> None:
+    row = get_finding_row(session, finding_id)
+    if row.claim_token_id is None:
+        return
+    if row.claim_token_id != token.id and token.role != "admin":
+        raise HTTPException(status.HTTP_409_CONFLICT, f"finding {row.id} is claimed by {row.claimed_by}")
+    _audit(row, token, AuditAction.RELEASE, "", row.status)
+    _unclaim(row)
+    session.commit()
+
+
+@router.post(
+    "/queue/next",
+    response_model=FindingDetail,
+    responses={204: {"description": "Nothing is waiting"}},
+    summary="Claim the next open finding: high severity first, then the longest waiting",
+)
+def next_finding(
+    request: Request,
+    session: SessionDep,
+    token: Moderator,
+    settings: SettingsDep,
+    room_id: str | None = None,
+    category: Category | None = None,
+    subtype: str | None = None,
+    severity: Severity | None = None,
+    status_: Annotated[Status | None, Query(alias="status")] = None,
+    exclude: Annotated[list[str] | None, Query(description="ids to pass over (skipped)")] = None,
+) -> FindingDetail | Response:
+    now = _now()
+    wanted = [s for s in ([status_] if status_ else OPEN) if s in OPEN]
+    q = filter_findings(
+        select(FindingRow)
+        .where(FindingRow.status.in_(wanted), _free_for(token, now))
+        .order_by(_SEVERITY_RANK, FindingRow.created_at, FindingRow.start_ms),
+        room_id=room_id,
+        category=category,
+        subtype=subtype,
+        severity=severity,
+        kind="live",
     )
-    def claim_finding(finding_id: str, session: SessionDep, token: Moderator) -> ClaimPublic:
-        row = get_finding_row(session, finding_id)
-        claim(session, row, token, lease_s)
+    if exclude:
+        q = q.where(FindingRow.id.not_in(exclude))
+    for candidate in session.scalars(q.limit(50)).all():
+        try:
+            claim(session, candidate, token, settings.claim_lease_s)
+        except HTTPException:
+            continue  # lost a race, or an appeal of this moderator's own decision
         session.commit()
-        assert row.claimed_by is not None and row.claim_until is not None
-        return ClaimPublic(finding_id=row.id, claimed_by=row.claimed_by, claim_until=row.claim_until)
+        return finding_detail(candidate, request, session, settings.context_ms)
+    return Response(status_code=204)
 
-    @r.delete("/findings/{finding_id}/claim", status_code=204, summary="Give a claimed finding back")
-    def release_finding(finding_id: str, session: SessionDep, token: Moderator) -> None:
-        row = get_finding_row(session, finding_id)
-        if row.claim_token_id is None:
-            return
-        if row.claim_token_id != token.id and token.role != "admin":
-            raise HTTPException(status.HTTP_409_CONFLICT, f"finding {row.id} is claimed by {row.claimed_by}")
-        _audit(row, token, AuditAction.RELEASE, "", row.status)
-        _unclaim(row)
-        session.commit()
 
-    @r.post(
-        "/queue/next",
-        response_model=FindingDetail,
-        responses={204: {"description": "Nothing is waiting"}},
-        summary="Claim the next open finding: high severity first, then the longest waiting",
-    )
-    def next_finding(
-        request: Request,
-        session: SessionDep,
-        token: Moderator,
-        room_id: str | None = None,
-        category: Category | None = None,
-        subtype: str | None = None,
-        severity: Severity | None = None,
-        status_: Annotated[Status | None, Query(alias="status")] = None,
-        exclude: Annotated[list[str] | None, Query(description="ids to pass over (skipped)")] = None,
-    ) -> FindingDetail | Response:
-        now = _now()
-        wanted = [s for s in ([status_] if status_ else OPEN) if s in OPEN]
-        q = filter_findings(
-            select(FindingRow)
-            .where(FindingRow.status.in_(wanted), _free_for(token, now))
-            .order_by(_SEVERITY_RANK, FindingRow.created_at, FindingRow.start_ms),
-            room_id=room_id,
-            category=category,
-            subtype=subtype,
-            severity=severity,
-            kind="live",
+@router.post("/findings/{finding_id}/decisions", response_model=FindingDetail, summary="Decide a finding")
+def decide(
+    finding_id: str,
+    body: DecisionCreate,
+    request: Request,
+    session: SessionDep,
+    token: Moderator,
+    settings: SettingsDep,
+) -> FindingDetail:
+    row = get_finding_row(session, finding_id)
+    claim(
+        session, row, token, settings.claim_lease_s
+    )  # deciding needs the claim; an unclaimed finding is taken
+    to = STATUS_AFTER[body.action]
+    _audit(row, token, AuditAction(body.action), body.reason, to, body.reviewer or "")
+    row.status = to
+    _unclaim(row)
+    session.commit()
+    log.info("finding %s %s by %s", row.id, row.status, body.reviewer or token.name)
+    return finding_detail(row, request, session, settings.context_ms)
+
+
+@router.post(
+    "/findings/{finding_id}/appeals",
+    response_model=FindingDetail,
+    summary="Appeal a decision: the finding goes back to the queue for a different moderator",
+)
+def appeal(
+    finding_id: str,
+    body: AppealCreate,
+    request: Request,
+    session: SessionDep,
+    token: Appellant,
+    settings: SettingsDep,
+) -> FindingDetail:
+    row = get_finding_row(session, finding_id)
+    check_room(session, token, row.room_id)
+    if row.status not in DECIDED:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"only a confirmed or dismissed finding can be appealed; it is {row.status}",
         )
-        if exclude:
-            q = q.where(FindingRow.id.not_in(exclude))
-        for candidate in session.scalars(q.limit(50)).all():
-            try:
-                claim(session, candidate, token, lease_s)
-            except HTTPException:
-                continue  # lost a race, or an appeal of this moderator's own decision
-            session.commit()
-            return finding_detail(candidate, request, session, settings.context_ms)
-        return Response(status_code=204)
-
-    @r.post("/findings/{finding_id}/decisions", response_model=FindingDetail, summary="Decide a finding")
-    def decide(
-        finding_id: str, body: DecisionCreate, request: Request, session: SessionDep, token: Moderator
-    ) -> FindingDetail:
-        row = get_finding_row(session, finding_id)
-        claim(session, row, token, lease_s)  # deciding needs the claim; an unclaimed finding is taken
-        to = STATUS_AFTER[body.action]
-        _audit(row, token, AuditAction(body.action), body.reason, to, body.reviewer or "")
-        row.status = to
-        _unclaim(row)
-        session.commit()
-        log.info("finding %s %s by %s", row.id, row.status, body.reviewer or token.name)
-        return finding_detail(row, request, session, settings.context_ms)
-
-    @r.post(
-        "/findings/{finding_id}/appeals",
-        response_model=FindingDetail,
-        summary="Appeal a decision: the finding goes back to the queue for a different moderator",
-    )
-    def appeal(
-        finding_id: str, body: AppealCreate, request: Request, session: SessionDep, token: Appellant
-    ) -> FindingDetail:
-        row = get_finding_row(session, finding_id)
-        check_room(session, token, row.room_id)
-        if row.status not in DECIDED:
-            raise HTTPException(
-                status.HTTP_409_CONFLICT,
-                f"only a confirmed or dismissed finding can be appealed; it is {row.status}",
-            )
-        _audit(row, token, AuditAction.APPEAL, body.reason, Status.APPEALED)
-        row.status = Status.APPEALED
-        _unclaim(row)
-        session.commit()
-        log.info("finding %s appealed by %s (%s)", row.id, token.name, token.role)
-        return finding_detail(row, request, session, settings.context_ms)
-
-    return r
+    _audit(row, token, AuditAction.APPEAL, body.reason, Status.APPEALED)
+    row.status = Status.APPEALED
+    _unclaim(row)
+    session.commit()
+    log.info("finding %s appealed by %s (%s)", row.id, token.name, token.role)
+    return finding_detail(row, request, session, settings.context_ms)

@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -81,68 +81,78 @@ def _check(detectors: Detectors, text: str) -> ScriptCheckResult:
     return ScriptCheckResult(lines=len(lines), flagged=flagged, counts=dict(counts))
 
 
-def build_reports_router(detectors: Detectors) -> APIRouter:
-    r = APIRouter(prefix="/v1", tags=["reports"])
+def _detectors(request: Request) -> Detectors:
+    detectors: Detectors = request.app.state.detectors
+    return detectors
 
-    @r.get("/vocabulary", summary="Every closed set (categories, statuses, roles ...) with its labels")
-    def get_vocabulary() -> dict[str, Any]:
-        return vocabulary()
 
-    @r.get("/taxonomy", summary="Categories and subtypes with their titles, severity and legal basis")
-    def taxonomy(_t: AnyRole) -> list[dict[str, Any]]:
-        return [
-            {
-                "category": s.category,
-                "subtype": s.name,
-                "title": s.title,
-                "severity": s.severity,
-                "legal_basis": s.legal_basis,
-            }
-            for s in detectors.policy().subtypes.values()
-        ]
+DetectorsDep = Annotated[Detectors, Depends(_detectors)]
+router = APIRouter(prefix="/v1", tags=["reports"])
 
-    @r.post(
-        "/check-script",
-        response_model=ScriptCheckResult,
-        summary="Check a written sales script line by line, with the live policy and classifier",
-    )
-    async def check_script(body: ScriptCheckRequest, _t: Viewer) -> ScriptCheckResult:
-        return await run_in_threadpool(_check, detectors, body.text)
 
-    def _render(session: Any, anchor: str, room_ids: list[str] | None) -> HTMLResponse:
-        from livemod.report import load_sessions, render_report
+@router.get("/vocabulary", summary="Every closed set (categories, statuses, roles ...) with its labels")
+def get_vocabulary() -> dict[str, Any]:
+    return vocabulary()
 
-        sessions = load_sessions(session, anchor=anchor, room_ids=room_ids)
-        if not sessions:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND,
-                f"anchor {anchor!r} has no recorded sessions yet; scan some with "
-                f"`livemod report RECORDING --anchor {anchor}`",
-            )
-        return HTMLResponse(render_report(anchor, sessions, detectors.titles()))
 
-    @r.get(
-        "/anchors/{name}/report",
-        response_class=HTMLResponse,
-        summary="The training report of an anchor: every recorded session, or those named",
-    )
-    def anchor_report(
-        name: str,
-        session: SessionDep,
-        token: Reader,
-        room: Annotated[list[str] | None, Query(description="only these sessions (room ids)")] = None,
-    ) -> HTMLResponse:
-        check_anchor(token, name)
-        if session.get(Anchor, name) is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no anchor {name!r}")
-        return _render(session, name, room)
+@router.get("/taxonomy", summary="Categories and subtypes with their titles, severity and legal basis")
+def taxonomy(_t: AnyRole, detectors: DetectorsDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "category": s.category,
+            "subtype": s.name,
+            "title": s.title,
+            "severity": s.severity,
+            "legal_basis": s.legal_basis,
+        }
+        for s in detectors.policy().subtypes.values()
+    ]
 
-    @r.get("/rooms/{room_id}/report", response_class=HTMLResponse, summary="The report of one session")
-    def room_report(room_id: str, session: SessionDep, token: Reader) -> HTMLResponse:
-        check_room(session, token, room_id)
-        room = session.get(Room, room_id)
-        if room is None or room.kind != "recording" or not room.anchor:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recorded session {room_id!r}")
-        return _render(session, room.anchor, [room_id])
 
-    return r
+@router.post(
+    "/check-script",
+    response_model=ScriptCheckResult,
+    summary="Check a written sales script line by line, with the live policy and classifier",
+)
+async def check_script(body: ScriptCheckRequest, _t: Viewer, detectors: DetectorsDep) -> ScriptCheckResult:
+    return await run_in_threadpool(_check, detectors, body.text)
+
+
+def _render(session: Any, anchor: str, room_ids: list[str] | None, detectors: Detectors) -> HTMLResponse:
+    from livemod.report import load_sessions, render_report
+
+    sessions = load_sessions(session, anchor=anchor, room_ids=room_ids)
+    if not sessions:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"anchor {anchor!r} has no recorded sessions yet; scan some with "
+            f"`livemod report RECORDING --anchor {anchor}`",
+        )
+    return HTMLResponse(render_report(anchor, sessions, detectors.titles()))
+
+
+@router.get(
+    "/anchors/{name}/report",
+    response_class=HTMLResponse,
+    summary="The training report of an anchor: every recorded session, or those named",
+)
+def anchor_report(
+    name: str,
+    session: SessionDep,
+    token: Reader,
+    detectors: DetectorsDep,
+    room: Annotated[list[str] | None, Query(description="only these sessions (room ids)")] = None,
+) -> HTMLResponse:
+    check_anchor(token, name)
+    if session.get(Anchor, name) is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no anchor {name!r}")
+    return _render(session, name, room, detectors)
+
+
+@router.get("/rooms/{room_id}/report", response_class=HTMLResponse, summary="The report of one session")
+def room_report(room_id: str, session: SessionDep, token: Reader, detectors: DetectorsDep) -> HTMLResponse:
+    check_room(session, token, room_id)
+    room = session.get(Room, room_id)
+    if room is None or room.kind != "recording" or not room.anchor:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no recorded session {room_id!r}")
+    return _render(session, room.anchor, [room_id], detectors)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from livemod.review._risk import HALF_LIFE_MS, risk_at, weight
 from livemod.review._schemas import FindingDetail, FindingPublic, RoomPublic
-from livemod.store import FindingRow, Room, as_utc
+from livemod.store import FindingRow, Room, as_utc, get_or_create
 from livemod.vocab import AuditAction, DecisionAction, FindingStatus
 
 _Q = TypeVar("_Q", bound=Select[Any])
@@ -44,6 +44,11 @@ def public_finding(row: FindingRow) -> FindingPublic:
     out = FindingPublic.model_validate(row)
     out.has_clip = bool(row.clip_path)
     return out
+
+
+def ensure_room(session: Session, room_id: str) -> Room:
+    """The room, created (and flushed) the first time a worker names it."""
+    return get_or_create(session, Room, room_id, id=room_id, name=room_id)
 
 
 def get_finding_row(session: Session, finding_id: str) -> FindingRow:

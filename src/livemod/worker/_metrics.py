@@ -33,8 +33,8 @@ class WorkerCollector(Collector):
             "Speech dropped unheard: ASR fell behind.",
             labels=["room"],
         )
-        partial_skips = CounterMetricFamily(
-            "livemod_room_partials_skipped",
+        early_skips = CounterMetricFamily(
+            "livemod_room_early_windows_skipped",
             "Early windows not decoded because ASR was busy.",
             labels=["room"],
         )
@@ -52,14 +52,14 @@ class WorkerCollector(Collector):
             depth.add_metric([room], p.queue_depth)
             audio.add_metric([room], p.stats.audio_ms / 1000)
             skipped.add_metric([room], p.stats.skipped_ms / 1000)
-            partial_skips.add_metric([room], p.stats.partials_skipped)
+            early_skips.add_metric([room], p.stats.early_windows_skipped)
             reconnects.add_metric([room], r.source.reconnects if isinstance(r.source, LiveSource) else 0)
             for cat, n in sorted(r.findings_by_category.items()):
                 findings.add_metric([room, cat], n)
             spooled.add_metric([room], len(r.spool))
             failures.add_metric([room], r.sink.failures)
             up.add_metric([room, r.status], 1.0 if r.status == "live" else 0.0)
-        yield from (lag, depth, audio, skipped, partial_skips, reconnects, findings, spooled, failures, up)
+        yield from (lag, depth, audio, skipped, early_skips, reconnects, findings, spooled, failures, up)
         asr = w.transcriber.stats
         rtf = GaugeMetricFamily(
             "livemod_asr_real_time_factor", "Seconds of ASR compute per second of audio decoded (all rooms)."

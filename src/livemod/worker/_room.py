@@ -52,8 +52,8 @@ def vad_options(settings: Settings) -> VadOptions:
 
 def live_options(settings: Settings) -> LiveOptions:
     return LiveOptions(
-        partial_step_ms=settings.partial_step_ms,
-        partial_window_ms=settings.partial_window_ms,
+        early_step_ms=settings.early_step_ms,
+        early_window_ms=settings.early_window_ms,
         stable_margin_ms=settings.stable_margin_ms,
         max_lag_ms=settings.max_lag_ms,
     )

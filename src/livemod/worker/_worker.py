@@ -32,7 +32,7 @@ def transcriber_for(settings: Settings) -> Transcriber:
             compression_ratio_threshold=settings.compression_ratio_threshold,
             initial_prompt=settings.asr_prompt or None,
             hotwords=settings.asr_hotwords or None,
-            window_context_ms=settings.window_context_ms,
+            early_context_ms=settings.early_context_ms,
             segment_context_ms=settings.segment_context_ms,
         )
     )
