@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -31,25 +31,17 @@ def _db(request: Request) -> Database:
     return db
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def _from_state(name: str) -> Callable[[Request], Any]:
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, name)
 
-
-def _hub(request: Request) -> EventHub:
-    hub: EventHub = request.app.state.events
-    return hub
-
-
-def _metrics(request: Request) -> ApiMetrics:
-    metrics: ApiMetrics = request.app.state.metrics
-    return metrics
+    return get
 
 
 # What create_app() put in app.state for every router.
-SettingsDep = Annotated[Settings, Depends(_settings)]
-HubDep = Annotated[EventHub, Depends(_hub)]
-MetricsDep = Annotated[ApiMetrics, Depends(_metrics)]
+SettingsDep = Annotated[Settings, Depends(_from_state("settings"))]
+HubDep = Annotated[EventHub, Depends(_from_state("events"))]
+MetricsDep = Annotated[ApiMetrics, Depends(_from_state("metrics"))]
 
 
 def get_session(db: Annotated[Database, Depends(_db)]) -> Iterator[Session]:
