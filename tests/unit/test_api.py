@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from livemod.config import Settings
 from tests.conftest import auth
 
 
@@ -165,3 +167,20 @@ def test_room_ledger_records_claims_once_and_lists_contradictions(
     assert api.get("/v1/rooms/nope/ledger", headers=auth(tokens["moderator"])).status_code == 404
     bad = {"claims": [dict(claims[0], id="claim-x", room_id="room-b")]}
     assert api.post("/v1/rooms/room-a/ledger", json=bad, headers=w).status_code == 422
+
+
+@pytest.mark.parametrize("start", ["-5", "abc", "1e9", "99999999999999999999", " 12"])
+def test_a_clip_with_a_bad_start_time_is_refused_before_anything_is_written(
+    api: TestClient, tokens: dict[str, str], settings: Settings, start: str
+) -> None:
+    w = auth(tokens["worker"])
+    api.post("/v1/findings", json={"findings": [payload(1)]}, headers=w)
+    put = api.put(
+        "/v1/findings/find-1/clip",
+        content=b"OggS...",
+        headers={**w, "Content-Type": "audio/ogg", "X-Clip-Start-Ms": start},
+    )
+    assert put.status_code == 422 and "X-Clip-Start-Ms" in put.json()["detail"]
+    assert not settings.clips_dir.exists() or not any(settings.clips_dir.rglob("*"))
+    d = api.get("/v1/findings/find-1", headers=auth(tokens["moderator"])).json()
+    assert d["clip_url"] is None

@@ -122,3 +122,34 @@ def test_cookie_session_needs_the_console_header_for_changes(
         assert c.get("/v1/findings").status_code == 401
         page = c.get("/")
         assert page.status_code == 200 and "livemod" in page.text and "app.js" in page.text
+
+
+def test_only_an_admin_gives_a_room_to_an_anchor_and_null_takes_it_back(
+    api: TestClient, world: dict[str, Any]
+) -> None:
+    w, a, mcn = world["worker"], world["admin"], world["mcn"]
+    # A worker reports a room's status, but cannot hand the room to another agency.
+    refused = api.put("/v1/rooms/room-a", json={"anchor": "老王"}, headers=w)
+    assert refused.status_code == 403 and "admin" in refused.json()["detail"]
+    assert api.put("/v1/rooms/room-a", json={"status": "live"}, headers=w).status_code == 200
+    assert api.get("/v1/rooms/room-a", headers=a).json()["anchor"] == "小美"
+    assert "room-a" in {r["id"] for r in api.get("/v1/rooms", headers=mcn).json()}
+    # The admin takes it back with an explicit null; the status the worker set stays.
+    cleared = api.put("/v1/rooms/room-a", json={"anchor": None}, headers=a).json()
+    assert cleared["anchor"] is None and cleared["status"] == "live"
+    assert "room-a" not in {r["id"] for r in api.get("/v1/rooms", headers=mcn).json()}
+
+
+@pytest.mark.parametrize("room_id", ["..", ".", "...", "a" * 65, "bad\u202eroom", "a b"])
+def test_ids_that_are_not_plain_names_are_refused(
+    api: TestClient, world: dict[str, Any], room_id: str
+) -> None:
+    # ".." as a room would put its clips beside the database, not in a folder of their own.
+    posted = api.post(
+        "/v1/findings", json={"findings": [payload(9, room_id=room_id)]}, headers=world["worker"]
+    )
+    assert posted.status_code == 422
+    # (a client may normalise "." and ".." away before sending: then no room is named at all)
+    put = api.put(f"/v1/rooms/{room_id}", json={"status": "live"}, headers=world["worker"])
+    assert put.status_code in (404, 405, 422)
+    assert room_id not in {r["id"] for r in api.get("/v1/rooms", headers=world["admin"]).json()}

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 _CLIP_TYPES = {"audio/ogg": ".opus", "audio/opus": ".opus", "audio/mpeg": ".mp3", "audio/mp3": ".mp3"}
 _MAX_CLIP_BYTES = 20 * 1024 * 1024
+# A year of stream time: more than any room runs, far below what SQL integers hold.
+_MAX_STREAM_MS = 366 * 24 * 3600 * 1000
 
 router = APIRouter(prefix="/v1", tags=["findings"])
 
@@ -83,6 +85,16 @@ async def put_clip(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             f"clip must be one of {sorted(_CLIP_TYPES)}, got {ctype or 'nothing'}",
         )
+    # Everything about the request is checked before a byte reaches the disk.
+    raw_start = request.headers.get("x-clip-start-ms")
+    clip_start = row.segment_start_ms or 0
+    if raw_start is not None:
+        if not raw_start.isascii() or not raw_start.isdigit() or int(raw_start) > _MAX_STREAM_MS:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"X-Clip-Start-Ms must be stream time in ms, 0 to {_MAX_STREAM_MS}; got {raw_start[:32]!r}",
+            )
+        clip_start = int(raw_start)
     body = await request.body()
     if not body or len(body) > _MAX_CLIP_BYTES:
         raise HTTPException(
@@ -95,7 +107,7 @@ async def put_clip(
     tmp.write_bytes(body)
     tmp.replace(path)
     row.clip_path = str(path)
-    row.clip_start_ms = int(request.headers.get("x-clip-start-ms", row.segment_start_ms or 0))
+    row.clip_start_ms = clip_start
     session.commit()
 
 

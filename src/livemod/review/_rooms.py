@@ -6,6 +6,7 @@ import logging
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import Path as PathParam
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,8 @@ from livemod.review._deps import (
 )
 from livemod.review._risk import risk_series, weight
 from livemod.review._schemas import (
+    ID_MAX,
+    ID_PATTERN,
     BatchResult,
     LedgerPublic,
     PriceClaimBatch,
@@ -35,7 +38,7 @@ from livemod.review._views import (
 )
 from livemod.store import Anchor, FindingRow, PriceClaimRow, Room
 from livemod.vocab import FindingStatus as Status
-from livemod.vocab import RoomKind
+from livemod.vocab import Role, RoomKind
 
 log = logging.getLogger(__name__)
 
@@ -145,15 +148,24 @@ def get_ledger(room_id: str, session: SessionDep, token: Viewer) -> LedgerPublic
 @router.put(
     "/rooms/{room_id}", response_model=RoomPublic, summary="Create or update a room (its live status)"
 )
-def put_room(room_id: str, body: RoomUpdate, session: SessionDep, _t: Worker) -> RoomPublic:
+def put_room(
+    room_id: Annotated[str, PathParam(pattern=ID_PATTERN, max_length=ID_MAX)],
+    body: RoomUpdate,
+    session: SessionDep,
+    token: Worker,
+) -> RoomPublic:
+    # Which MCN sees a room is an admin's decision (README, roles), not a worker's.
+    if "anchor" in body.model_fields_set and token.role != Role.ADMIN:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only an admin assigns a room to an anchor")
     room = ensure_room(session, room_id)
     if body.anchor is not None and session.get(Anchor, body.anchor) is None:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"no anchor {body.anchor!r}; an admin registers it first (PUT /v1/anchors/{body.anchor})",
         )
-    for k, v in body.model_dump(exclude_none=True).items():
-        setattr(room, k, v)
+    for k, v in body.model_dump(exclude_unset=True).items():
+        if v is not None or k == "anchor":  # an explicit null removes the anchor, and nothing else
+            setattr(room, k, v)
     if body.status is not None:
         log.info(
             "room %s is %s%s",

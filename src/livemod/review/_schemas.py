@@ -11,7 +11,11 @@ from livemod.vocab import AuditAction, Category, Role, RoomKind, RoomStatus, Sev
 from livemod.vocab import DecisionAction as Action
 from livemod.vocab import FindingStatus as Status
 
-ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,64}$"
+# Ids name folders (clips live under clips/ROOM/FINDING): never only dots, which would
+# be the folder itself or its parent.
+# (At least one character that is not a dot; the length is bounded by ID_MAX.)
+ID_PATTERN = r"^[A-Za-z0-9_.:-]*[A-Za-z0-9_:-][A-Za-z0-9_.:-]*$"
+ID_MAX = 64
 # Anchors are people, often named in Chinese: any letters, digits, _ . : - and inner spaces.
 ANCHOR_PATTERN = r"^[\w.:-][\w .:-]{0,63}$"
 
@@ -27,8 +31,8 @@ class _WorkerRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(pattern=ID_PATTERN)
-    room_id: str = Field(pattern=ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX)
+    room_id: str = Field(pattern=ID_PATTERN, max_length=ID_MAX)
     seq: int = Field(ge=0)
     start_ms: int = Field(ge=0)
     end_ms: int = Field(ge=0)
@@ -170,7 +174,11 @@ class RoomUpdate(BaseModel):
     status_detail: str | None = Field(None, max_length=4000)
     source: str | None = Field(None, max_length=4000)
     gaps: list[GapRecord] | None = Field(None, max_length=10_000)
-    anchor: str | None = Field(None, pattern=ANCHOR_PATTERN, description="An anchor registered by an admin.")
+    anchor: str | None = Field(
+        None,
+        pattern=ANCHOR_PATTERN,
+        description="An anchor registered by an admin; only an admin sets it, and null removes it.",
+    )
 
 
 class GapRecord(BaseModel):
