@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -184,3 +185,33 @@ def test_a_clip_with_a_bad_start_time_is_refused_before_anything_is_written(
     assert not settings.clips_dir.exists() or not any(settings.clips_dir.rglob("*"))
     d = api.get("/v1/findings/find-1", headers=auth(tokens["moderator"])).json()
     assert d["clip_url"] is None
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_get_a_422_that_does_not_echo_the_input(
+    api: TestClient, tokens: dict[str, str], literal: str
+) -> None:
+    # Python's JSON reader accepts these words; the reply must still be valid JSON, never a 500.
+    opened = api.post(
+        "/v1/session", content=f'{{"token": {literal}}}', headers={"Content-Type": "application/json"}
+    )
+    assert opened.status_code == 422 and literal not in opened.text
+    w = auth(tokens["worker"])
+    claim = {
+        "id": "p1", "room_id": "room-1", "seq": 1, "start_ms": 0, "end_ms": 10, "kind": "reference",
+        "label": "原价", "amount": 1.0, "item": None, "text": "原价", "span": [0, 2],
+        "conditions_stated": False,
+    }  # fmt: skip
+    body = '{"claims": [' + json.dumps(claim).replace("1.0", literal) + "]}"
+    stored = api.post(
+        "/v1/rooms/room-1/ledger", content=body, headers={**w, "Content-Type": "application/json"}
+    )
+    assert stored.status_code == 422, stored.text
+    assert stored.json()["detail"][0]["loc"][-1] == "amount"
+
+
+def test_a_422_names_the_field_but_does_not_send_a_large_input_back(api: TestClient) -> None:
+    big = "x" * 200_000
+    r = api.post("/v1/session", json={"token": big})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "token"]
+    assert len(r.content) < 1_000

@@ -12,7 +12,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 from livemod._version import __version__
 from livemod.config import Settings
@@ -60,6 +62,17 @@ def create_app(
     for module in (_findings, _rooms, _stream, _queue, _admin, _reports):
         app.include_router(module.router)
     mount_console(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes each bad input back: a 47 MB body comes back
+        # whole, and a NaN or Infinity in it cannot be written as JSON at all (a 500).
+        # Where and why is what a client needs; it has the input already.
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

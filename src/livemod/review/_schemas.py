@@ -354,7 +354,7 @@ class PriceClaimCreate(_WorkerRecord):
 
     kind: Literal["reference", "final", "offer"]
     label: str = Field(min_length=1, max_length=32)
-    amount: float = Field(gt=0)
+    amount: float = Field(gt=0, allow_inf_nan=False)
     item: str | None = Field(None, max_length=32)
     text: str = Field(min_length=1, max_length=4000)
     conditions_stated: bool = False
