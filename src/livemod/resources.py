@@ -9,6 +9,10 @@ repository root, where maintainers edit them; the wheel carries copies under
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +41,25 @@ def shipped_path(relative: str) -> Path:
     return here
 
 
+@contextmanager
+def staged_dir(dest: Path) -> Iterator[Path]:
+    """An empty folder beside ``dest`` to fill; it becomes ``dest`` whole when the block ends.
+
+    A reader of ``dest`` (a model directory) never sees half of it: a crash or
+    an error while writing leaves the old ``dest`` as it was and no staging folder.
+    """
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(dest, ignore_errors=True)
+    tmp.replace(dest)
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -45,4 +68,4 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-__all__ = ["sha256_file", "shipped_path"]
+__all__ = ["sha256_file", "shipped_path", "staged_dir"]

@@ -17,6 +17,10 @@ class Category(StrEnum):
     PROHIBITED_PRODUCT = "prohibited_product"
 
 
+# The categories as plain strings, in the order models and reports list them.
+CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
+
+
 class Severity(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -59,6 +63,10 @@ class AuditAction(StrEnum):
     APPEAL = "appeal"
     CLAIM = "claim"
     RELEASE = "release"
+
+
+# The audit steps that are decisions (not claims, releases or appeals).
+DECISION_STEPS: frozenset[AuditAction] = frozenset(AuditAction(a) for a in DecisionAction)
 
 
 class Role(StrEnum):
@@ -143,7 +151,9 @@ def vocabulary() -> dict[str, object]:
 
 __all__ = [
     "ACTION_LABELS",
+    "CATEGORIES",
     "DECIDED_STATUSES",
+    "DECISION_STEPS",
     "LABELS",
     "OPEN_STATUSES",
     "STATUS_AFTER",

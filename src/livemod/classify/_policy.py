@@ -15,9 +15,8 @@ from typing import Any
 import yaml
 
 from livemod.resources import shipped_path
-from livemod.vocab import Category, Severity
+from livemod.vocab import CATEGORIES, Severity
 
-CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
 SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
 
 

@@ -17,7 +17,6 @@ import dataclasses
 import logging
 import math
 import random
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from livemod.classify._model import (
 from livemod.classify._policy import CATEGORIES, Policy
 from livemod.classify._rules import Match, RuleEngine
 from livemod.classify._scoreboard import Scoreboard
+from livemod.resources import staged_dir
 
 log = logging.getLogger(__name__)
 
@@ -265,44 +265,39 @@ def train(
         epoch_losses.append(running / steps_per_epoch)
         log.info("epoch %d/%d: mean loss %.4f", epoch + 1, opts.epochs, epoch_losses[-1])
 
-    tmp = out_dir.with_name(out_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    model.to("cpu").save_pretrained(tmp)
-    tok.save_pretrained(tmp)
-    meta = ModelMeta(
-        labels=labels,
-        thresholds=dict.fromkeys(CATEGORIES, 0.5),
-        max_length=opts.max_length,
-        base=str(base),
-        # Findings name the model: the encoder it was fine-tuned from, and the corpus.
-        name=f"{Path(str(base)).name.removesuffix('-base')}+livemod-corpus",
-    )
-    meta.write(tmp)
+    with staged_dir(out_dir) as tmp:
+        model.to("cpu").save_pretrained(tmp)
+        tok.save_pretrained(tmp)
+        meta = ModelMeta(
+            labels=labels,
+            thresholds=dict.fromkeys(CATEGORIES, 0.5),
+            max_length=opts.max_length,
+            base=str(base),
+            # Findings name the model: the encoder it was fine-tuned from, and the corpus.
+            name=f"{Path(str(base)).name.removesuffix('-base')}+livemod-corpus",
+        )
+        meta.write(tmp)
 
-    if on_progress:
-        on_progress("calibrating on dev", total, total)
-    thresholds, macro, fpr, float_th = _calibrate_dir(tmp, dev_set, rules, opts.max_hard_negative_fpr)
-    seconds = time.perf_counter() - t_start
-    meta.thresholds, meta.thresholds_float = thresholds, float_th
-    meta.trained = {
-        "train_examples": len(train_set),
-        "dev_examples": len(dev_set),
-        "epochs": opts.epochs,
-        "lr": opts.lr,
-        "batch_size": opts.batch_size,
-        "seed": opts.seed,
-        "device": device,
-        "seconds": round(seconds, 1),
-        "dev_macro_f1": round(macro, 4),
-        "dev_hard_negative_fpr": round(fpr, 4),
-        "policy_version": policy.version,
-        "epoch_losses": [round(x, 4) for x in epoch_losses],
-    }
-    meta.write(tmp)
-    shutil.rmtree(out_dir, ignore_errors=True)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp.replace(out_dir)
+        if on_progress:
+            on_progress("calibrating on dev", total, total)
+        thresholds, macro, fpr, float_th = _calibrate_dir(tmp, dev_set, rules, opts.max_hard_negative_fpr)
+        seconds = time.perf_counter() - t_start
+        meta.thresholds, meta.thresholds_float = thresholds, float_th
+        meta.trained = {
+            "train_examples": len(train_set),
+            "dev_examples": len(dev_set),
+            "epochs": opts.epochs,
+            "lr": opts.lr,
+            "batch_size": opts.batch_size,
+            "seed": opts.seed,
+            "device": device,
+            "seconds": round(seconds, 1),
+            "dev_macro_f1": round(macro, 4),
+            "dev_hard_negative_fpr": round(fpr, 4),
+            "policy_version": policy.version,
+            "epoch_losses": [round(x, 4) for x in epoch_losses],
+        }
+        meta.write(tmp)
     return TrainReport(out_dir, len(train_set), len(dev_set), seconds, thresholds, macro, fpr, epoch_losses)
 
 

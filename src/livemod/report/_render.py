@@ -16,9 +16,8 @@ from html import escape
 
 from livemod.report._data import ReportFinding, ReportSession
 from livemod.text import fmt_ms
-from livemod.vocab import LABELS, Category, Severity
+from livemod.vocab import CATEGORIES, LABELS, Category, Severity
 
-CATEGORIES: tuple[str, ...] = tuple(c.value for c in Category)
 CATEGORY_LABELS: dict[str, str] = {c: LABELS[c].replace(" ", " · ", 1) for c in Category}
 CATEGORY_COLOURS = {
     "false_advertising": "#c2410c",

@@ -24,14 +24,20 @@ from livemod.review._schemas import (
 )
 from livemod.review._views import filter_findings, finding_detail, get_finding_row
 from livemod.store import Decision, FindingRow, as_utc
-from livemod.vocab import DECIDED_STATUSES, OPEN_STATUSES, STATUS_AFTER, AuditAction, Category, Severity
+from livemod.vocab import (
+    DECIDED_STATUSES,
+    DECISION_STEPS,
+    OPEN_STATUSES,
+    STATUS_AFTER,
+    AuditAction,
+    Category,
+    Severity,
+)
 from livemod.vocab import FindingStatus as Status
 
 log = logging.getLogger(__name__)
 
 OPEN = OPEN_STATUSES
-# The audit steps that are decisions (not claims, releases or appeals).
-_DECISION_ACTIONS = frozenset(AuditAction(a) for a in STATUS_AFTER)
 DECIDED = DECIDED_STATUSES
 _SEVERITY_RANK = case({"high": 0, "medium": 1, "low": 2}, value=FindingRow.severity, else_=3)
 
@@ -58,7 +64,7 @@ def _lease_end(row: FindingRow) -> datetime | None:
 
 
 def _deciders(row: FindingRow) -> set[int]:
-    return {d.token_id for d in row.decisions if d.action in _DECISION_ACTIONS and d.token_id is not None}
+    return {d.token_id for d in row.decisions if d.action in DECISION_STEPS and d.token_id is not None}
 
 
 def _audit(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from livemod.review._risk import HALF_LIFE_MS, risk_at, weight
 from livemod.review._schemas import FindingDetail, FindingPublic, RoomPublic
 from livemod.store import FindingRow, Room, as_utc, get_or_create
-from livemod.vocab import AuditAction, DecisionAction, FindingStatus
+from livemod.vocab import DECISION_STEPS, FindingStatus
 
 _Q = TypeVar("_Q", bound=Select[Any])
 
@@ -58,9 +58,6 @@ def get_finding_row(session: Session, finding_id: str) -> FindingRow:
     return row
 
 
-_DECISIONS = frozenset(AuditAction(a) for a in DecisionAction)
-
-
 def finding_detail(row: FindingRow, request: Request, session: Session, context_ms: int) -> FindingDetail:
     base = public_finding(row).model_dump()
     window_start = row.start_ms - context_ms
@@ -71,7 +68,7 @@ def finding_detail(row: FindingRow, request: Request, session: Session, context_
         context=context,
         clip_url=str(request.url_for("get_clip", finding_id=row.id)) if row.clip_path else None,
         clip_start_ms=row.clip_start_ms,
-        decisions=[d for d in row.decisions if d.action in _DECISIONS],
+        decisions=[d for d in row.decisions if d.action in DECISION_STEPS],
         history=row.decisions,
         room_name=room.name if room else row.room_id,
         anchor=room.anchor if room else None,
